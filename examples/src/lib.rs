@@ -1,0 +1,1 @@
+//! Example tasklets, each tested on the host mock and on the wasm runtime.

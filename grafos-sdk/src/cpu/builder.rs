@@ -1,0 +1,365 @@
+//! Leases and the shared-memory tasklet builder.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::size_of;
+
+use super::{CancelToken, CoordinatorCtx, SharedTaskletResult, TaskletError};
+use crate::backend;
+
+/// Most lanes one launch may have, the coordinator lane included.
+pub const MAX_LANES: usize = 256;
+
+/// Fuel of a launch that sets none: plenty for real kernels, finite for
+/// runaway ones (about ten seconds of interpretation on the runtime).
+pub const DEFAULT_FUEL: u64 = 1_000_000_000;
+
+/// Acquires a [`CpuLease`]: the cores a program may run tasklets on.
+///
+/// ```
+/// use grafos::cpu::CpuBuilder;
+/// let lease = CpuBuilder::new().cores(4).acquire().unwrap();
+/// assert_eq!(lease.cores(), 4);
+/// assert!(CpuBuilder::new().cores(0).acquire().is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct CpuBuilder {
+    cores: Option<usize>,
+}
+
+impl CpuBuilder {
+    /// A builder for a lease of every core of the machine.
+    ///
+    /// **Portable.**
+    pub fn new() -> Self {
+        Self { cores: None }
+    }
+
+    /// Asks for `n` cores (1 to [`MAX_LANES`]). On the host mock a lease may
+    /// ask for more cores than the machine has: lanes then share the
+    /// machine's cores, as they would on a busy fabric node.
+    ///
+    /// **Portable.**
+    pub fn cores(mut self, n: usize) -> Self {
+        self.cores = Some(n);
+        self
+    }
+
+    /// Acquires the lease.
+    ///
+    /// Fails with [`TaskletError::InvalidConfig`] for 0 cores or more than
+    /// [`MAX_LANES`].
+    ///
+    /// **Portable.**
+    pub fn acquire(self) -> Result<CpuLease, TaskletError> {
+        let cores = self.cores.unwrap_or_else(machine_cores);
+        if !(1..=MAX_LANES).contains(&cores) {
+            return Err(TaskletError::invalid_config(format!(
+                "a lease needs 1 to {MAX_LANES} cores, not {cores}"
+            )));
+        }
+        Ok(CpuLease { cores })
+    }
+}
+
+impl Default for CpuBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Cores of this machine (1 on wasm32, where a launch runs on one core).
+fn machine_cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_LANES)
+}
+
+/// A lease of cores, from [`CpuBuilder::acquire`].
+#[derive(Debug, Clone)]
+pub struct CpuLease {
+    cores: usize,
+}
+
+impl CpuLease {
+    /// The leased CPU, to build tasklets on.
+    ///
+    /// **Portable.**
+    pub fn cpu(&self) -> Cpu<'_> {
+        Cpu { lease: self }
+    }
+
+    /// Cores in the lease.
+    ///
+    /// **Portable.**
+    pub fn cores(&self) -> usize {
+        self.cores
+    }
+}
+
+/// The CPU of a [`CpuLease`].
+#[derive(Debug, Clone, Copy)]
+pub struct Cpu<'lease> {
+    lease: &'lease CpuLease,
+}
+
+impl Cpu<'_> {
+    /// Starts building a shared-memory tasklet with shared type `S` and
+    /// per-lane scratch type `W`.
+    ///
+    /// **Portable.**
+    pub fn shared_memory_tasklet<S, W>(&self) -> SharedTaskletBuilder<S, W> {
+        SharedTaskletBuilder::new(self.lease.cores)
+    }
+}
+
+/// Builder for a shared-memory tasklet launch.
+///
+/// Every setting has a default: `workers` = `cores` = the lease's cores,
+/// `shared_bytes` = `size_of::<S>()`, `scratch_bytes_per_worker` =
+/// `size_of::<W>()`, `fuel` = [`DEFAULT_FUEL`], empty input, no cancel token.
+/// The configuration is checked when [`launch`](Self::launch) is called,
+/// before any lane starts.
+pub struct SharedTaskletBuilder<S, W> {
+    lease_cores: usize,
+    cores: Option<usize>,
+    workers: Option<usize>,
+    shared_bytes: Option<usize>,
+    scratch_bytes: Option<usize>,
+    fuel: u64,
+    input: Vec<u8>,
+    cancel: Option<CancelToken>,
+    _types: PhantomData<fn() -> (S, W)>,
+}
+
+/// A checked launch configuration, as the backends receive it.
+#[derive(Debug)]
+pub(crate) struct LaunchConfig {
+    /// Lanes, the coordinator lane included.
+    pub(crate) workers: usize,
+    /// Cores the launch may keep busy (host mock: whether waiters spin).
+    pub(crate) cores: usize,
+    pub(crate) shared_bytes: usize,
+    pub(crate) scratch_bytes: usize,
+    pub(crate) fuel: u64,
+    pub(crate) input: Vec<u8>,
+    pub(crate) cancel: Option<CancelToken>,
+}
+
+impl<S, W> SharedTaskletBuilder<S, W> {
+    pub(crate) fn new(lease_cores: usize) -> Self {
+        Self {
+            lease_cores,
+            cores: None,
+            workers: None,
+            shared_bytes: None,
+            scratch_bytes: None,
+            fuel: DEFAULT_FUEL,
+            input: Vec::new(),
+            cancel: None,
+            _types: PhantomData,
+        }
+    }
+
+    /// Cores of the lease this launch may use (at most the lease's). Lanes
+    /// beyond `cores` share them: on the host mock, waiters then park at
+    /// once instead of spinning. The runtime runs a launch on one core.
+    ///
+    /// **Portable.**
+    pub fn cores(mut self, n: usize) -> Self {
+        self.cores = Some(n);
+        self
+    }
+
+    /// Lanes of the launch, the coordinator lane included: `workers(4)` is
+    /// the coordinator plus 3 data workers. 2 to [`MAX_LANES`].
+    ///
+    /// **Portable.**
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n);
+        self
+    }
+
+    /// Bytes of the shared region: the `S` value, then the arena.
+    ///
+    /// **Portable.**
+    pub fn shared_bytes(mut self, n: usize) -> Self {
+        self.shared_bytes = Some(n);
+        self
+    }
+
+    /// Bytes of each lane's scratch region: the `W` value, then its arena.
+    ///
+    /// **Portable.**
+    pub fn scratch_bytes_per_worker(mut self, n: usize) -> Self {
+        self.scratch_bytes = Some(n);
+        self
+    }
+
+    /// The launch's fuel pool. On the host mock each
+    /// [`fuel_checkpoint`](super::WorkerCtx::fuel_checkpoint) costs one unit;
+    /// on the runtime every wasm instruction does.
+    ///
+    /// **Portable.**
+    pub fn fuel(mut self, n: u64) -> Self {
+        self.fuel = n;
+        self
+    }
+
+    /// The launch input, readable by every lane (copied).
+    ///
+    /// **Portable.**
+    pub fn input(mut self, bytes: &[u8]) -> Self {
+        self.input = bytes.to_vec();
+        self
+    }
+
+    /// Cancels the launch when `token` is cancelled.
+    ///
+    /// **Portable.**
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    fn config(self) -> Result<LaunchConfig, TaskletError> {
+        let cores = self.cores.unwrap_or(self.lease_cores);
+        let workers = self.workers.unwrap_or(self.lease_cores);
+        let shared_bytes = self.shared_bytes.unwrap_or(size_of::<S>());
+        let scratch_bytes = self.scratch_bytes.unwrap_or(size_of::<W>());
+        if !(2..=MAX_LANES).contains(&workers) {
+            return Err(TaskletError::invalid_config(format!(
+                "workers must be 2 to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
+            )));
+        }
+        if cores == 0 || cores > self.lease_cores {
+            return Err(TaskletError::invalid_config(format!(
+                "the launch asks for {cores} core(s) but the lease has {}",
+                self.lease_cores
+            )));
+        }
+        if self.fuel == 0 {
+            return Err(TaskletError::invalid_config("fuel must be at least 1"));
+        }
+        if shared_bytes < size_of::<S>() {
+            return Err(TaskletError::SharedTooSmall {
+                need: size_of::<S>(),
+                have: shared_bytes,
+            });
+        }
+        if scratch_bytes < size_of::<W>() {
+            return Err(TaskletError::ScratchTooSmall {
+                need: size_of::<W>(),
+                have: scratch_bytes,
+            });
+        }
+        Ok(LaunchConfig {
+            workers,
+            cores,
+            shared_bytes,
+            scratch_bytes,
+            fuel: self.fuel,
+            input: self.input,
+            cancel: self.cancel,
+        })
+    }
+
+    /// Runs the launch: `f` runs on the coordinator lane and orchestrates
+    /// regions with [`CoordinatorCtx::parallel_for_workers`].
+    ///
+    /// Returns the output the coordinator set, or the error that caused the
+    /// launch to fail: the first failure of any lane (a panic, an error, an
+    /// unmatched barrier), exhausted fuel or cancellation, else the error `f`
+    /// returned.
+    ///
+    /// **Portable.**
+    pub fn launch<F>(self, f: F) -> Result<SharedTaskletResult, TaskletError>
+    where
+        S: Default + Sync,
+        W: Default + Send,
+        F: FnOnce(&mut CoordinatorCtx<S, W>) -> Result<(), TaskletError>,
+    {
+        let config = self.config()?;
+        let (workers, shared_bytes, scratch_bytes) =
+            (config.workers, config.shared_bytes, config.scratch_bytes);
+        backend::launch(config, move |handle, input| {
+            let mut coord =
+                CoordinatorCtx::new(handle, workers, shared_bytes, scratch_bytes, input)?;
+            f(&mut coord)?;
+            Ok(coord.into_output())
+        })
+    }
+}
+
+impl<S, W> fmt::Debug for SharedTaskletBuilder<S, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedTaskletBuilder")
+            .field("cores", &self.cores.unwrap_or(self.lease_cores))
+            .field("workers", &self.workers.unwrap_or(self.lease_cores))
+            .field("shared_bytes", &self.shared_bytes.unwrap_or(size_of::<S>()))
+            .field(
+                "scratch_bytes_per_worker",
+                &self.scratch_bytes.unwrap_or(size_of::<W>()),
+            )
+            .field("fuel", &self.fuel)
+            .field("input_len", &self.input.len())
+            .field("cancel_token", &self.cancel)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder() -> SharedTaskletBuilder<u64, u32> {
+        CpuBuilder::new()
+            .cores(4)
+            .acquire()
+            .unwrap()
+            .cpu()
+            .shared_memory_tasklet()
+    }
+
+    fn reason(e: TaskletError) -> String {
+        match e {
+            TaskletError::InvalidConfig { reason } => reason,
+            other => panic!("expected InvalidConfig, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_come_from_the_lease_and_the_types() {
+        let c = builder().config().unwrap();
+        assert_eq!(
+            (c.workers, c.cores, c.shared_bytes, c.scratch_bytes),
+            (4, 4, 8, 4)
+        );
+        assert_eq!(c.fuel, DEFAULT_FUEL);
+    }
+
+    #[test]
+    fn bad_configurations_are_refused_before_launch() {
+        assert!(reason(builder().workers(1).config().unwrap_err()).contains("workers must be 2"));
+        assert!(reason(builder().workers(257).config().unwrap_err()).contains("not 257"));
+        assert!(
+            reason(builder().workers(2).cores(5).config().unwrap_err()).contains("lease has 4")
+        );
+        assert!(reason(builder().workers(2).cores(0).config().unwrap_err()).contains("0 core"));
+        assert!(reason(builder().fuel(0).config().unwrap_err()).contains("fuel"));
+        assert_eq!(
+            builder().shared_bytes(7).config().unwrap_err(),
+            TaskletError::SharedTooSmall { need: 8, have: 7 }
+        );
+        assert_eq!(
+            builder().scratch_bytes_per_worker(2).config().unwrap_err(),
+            TaskletError::ScratchTooSmall { need: 4, have: 2 }
+        );
+    }
+
+    #[test]
+    fn leases_are_bounded() {
+        assert!(CpuBuilder::new().cores(MAX_LANES + 1).acquire().is_err());
+        assert!(CpuBuilder::new().acquire().unwrap().cores() >= 1);
+    }
+}

@@ -1,0 +1,279 @@
+//! Errors of the shared-memory tasklet surface.
+
+use std::fmt;
+
+/// Errors produced by a shared-memory tasklet launch, on the host mock and on
+/// the runtime alike.
+///
+/// Lane numbers are raw lanes: lane 0 is the coordinator, data worker `i` is
+/// lane `i + 1`.
+///
+/// ```
+/// use grafos::cpu::TaskletError;
+/// let e = TaskletError::WorkerPanicked { lane: 2, message: "boom".into() };
+/// assert_eq!(e.to_string(), "worker lane 2 panicked: boom");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaskletError {
+    /// The launch's configuration cannot run (too few workers, zero fuel,
+    /// more cores than the machine has, ...).
+    #[error("invalid tasklet configuration: {reason}")]
+    InvalidConfig {
+        /// What is wrong, and what would be right.
+        reason: String,
+    },
+    /// `shared_bytes` cannot hold the `Shared` value.
+    #[error(
+        "shared region too small: the shared value needs {need} bytes but shared_bytes is {have}"
+    )]
+    SharedTooSmall {
+        /// Bytes the `Shared` type needs.
+        need: usize,
+        /// Bytes configured.
+        have: usize,
+    },
+    /// `scratch_bytes_per_worker` cannot hold the `Scratch` value.
+    #[error(
+        "scratch region too small: the scratch value needs {need} bytes but scratch_bytes_per_worker is {have}"
+    )]
+    ScratchTooSmall {
+        /// Bytes the `Scratch` type needs.
+        need: usize,
+        /// Bytes configured.
+        have: usize,
+    },
+    /// The launch's fuel pool ran dry.
+    #[error("fuel exhausted")]
+    FuelExhausted,
+    /// The launch was cancelled through its [`CancelToken`](super::CancelToken).
+    #[error("cancelled")]
+    Cancelled,
+    /// The launch ran past its deadline (runtime).
+    #[error("deadline exceeded")]
+    DeadlineExceeded,
+    /// A data lane returned from its region while other lanes waited at a
+    /// barrier it never reached.
+    #[error(
+        "barrier mismatch: lane {lane} returned after {reached} barrier(s) while other lanes waited at barrier {expected}"
+    )]
+    BarrierMismatch {
+        /// The lowest lane that returned early.
+        lane: usize,
+        /// Barriers that lane called.
+        reached: u32,
+        /// Barriers the other lanes reached (at least `reached + 1`).
+        expected: u32,
+    },
+    /// A data lane panicked.
+    #[error("worker lane {lane} panicked: {message}")]
+    WorkerPanicked {
+        /// The lane that panicked.
+        lane: usize,
+        /// The panic message.
+        message: String,
+    },
+    /// The coordinator panicked.
+    #[error("coordinator panicked: {message}")]
+    CoordinatorPanicked {
+        /// The panic message.
+        message: String,
+    },
+    /// A lane overflowed its stack (runtime).
+    #[error("lane {lane} overflowed its stack")]
+    StackOverflow {
+        /// The lane whose stack overflowed.
+        lane: usize,
+    },
+    /// The guest trapped for a reason other than a panic (runtime).
+    #[error("lane {lane} trapped: {message}")]
+    Trap {
+        /// The lane that trapped.
+        lane: usize,
+        /// What the interpreter reported.
+        message: String,
+    },
+    /// The module broke ABI `grafos_worker_v0` (runtime).
+    #[error("ABI violation: {message}")]
+    Abi {
+        /// What the module did wrong.
+        message: String,
+    },
+    /// The tasklet itself reported a failure (see [`TaskletError::failed`]).
+    #[error("tasklet failed: {message}")]
+    Failed {
+        /// The tasklet's message.
+        message: String,
+    },
+    /// A resource limit of the launch was exceeded.
+    #[error("{limit} limit exceeded: {requested} requested, at most {max} allowed")]
+    LimitExceeded {
+        /// Which limit.
+        limit: Limit,
+        /// The limit.
+        max: u64,
+        /// What the launch asked for.
+        requested: u64,
+    },
+}
+
+impl TaskletError {
+    /// A failure reported by the tasklet's own code, e.g. on malformed input.
+    ///
+    /// ```
+    /// use grafos::cpu::TaskletError;
+    /// let e = TaskletError::failed("matrix is not square");
+    /// assert_eq!(e.to_string(), "tasklet failed: matrix is not square");
+    /// ```
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Failed {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid_config(reason: impl Into<String>) -> Self {
+        Self::InvalidConfig {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A resource limit a launch can exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// Bytes of memory for one launch (guest linear memory, or the host
+    /// mock's shared and scratch regions).
+    Memory,
+    /// Bytes of launch input.
+    InputBytes,
+    /// Bytes of launch output.
+    OutputBytes,
+    /// Lanes of one launch, the coordinator lane included.
+    Lanes,
+    /// Stack bytes of one lane.
+    StackBytes,
+}
+
+impl Limit {
+    /// The limit's code in ABI error encoding.
+    pub(crate) const fn code(self) -> u32 {
+        match self {
+            Limit::Memory => 1,
+            Limit::InputBytes => 2,
+            Limit::OutputBytes => 3,
+            Limit::Lanes => 4,
+            Limit::StackBytes => 5,
+        }
+    }
+
+    pub(crate) const fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            1 => Limit::Memory,
+            2 => Limit::InputBytes,
+            3 => Limit::OutputBytes,
+            4 => Limit::Lanes,
+            5 => Limit::StackBytes,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::Memory => "memory",
+            Limit::InputBytes => "input size",
+            Limit::OutputBytes => "output size",
+            Limit::Lanes => "lane count",
+            Limit::StackBytes => "stack size",
+        })
+    }
+}
+
+/// Returned by [`WorkerCtx::barrier`](super::WorkerCtx::barrier) and
+/// [`CoordinatorCtx::barrier`](super::CoordinatorCtx::barrier) when the launch
+/// was cancelled or has failed (fuel, deadline, another lane's panic or early
+/// return) instead of waiting for lanes that will never arrive.
+///
+/// Converts into [`TaskletError::Cancelled`] with `?`; the launch itself
+/// returns the error that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the launch was cancelled or has failed")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+impl From<Cancelled> for TaskletError {
+    fn from(_: Cancelled) -> Self {
+        TaskletError::Cancelled
+    }
+}
+
+/// Returned by [`WorkerCtx::fuel_checkpoint`](super::WorkerCtx::fuel_checkpoint)
+/// and [`CoordinatorCtx::fuel_checkpoint`](super::CoordinatorCtx::fuel_checkpoint)
+/// once the launch grants no more fuel: its lease-wide pool is empty, or it
+/// was cancelled or has failed. Stop working and return.
+///
+/// Converts into [`TaskletError::FuelExhausted`] with `?`; the launch itself
+/// returns the error that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FuelExhausted;
+
+impl fmt::Display for FuelExhausted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the launch grants no more fuel")
+    }
+}
+
+impl std::error::Error for FuelExhausted {}
+
+impl From<FuelExhausted> for TaskletError {
+    fn from(_: FuelExhausted) -> Self {
+        TaskletError::FuelExhausted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_errors_convert_with_question_mark() {
+        fn barrier() -> Result<(), Cancelled> {
+            Err(Cancelled)
+        }
+        fn checkpoint() -> Result<(), FuelExhausted> {
+            Err(FuelExhausted)
+        }
+        fn lane() -> Result<(), TaskletError> {
+            barrier()?;
+            Ok(())
+        }
+        fn lane2() -> Result<(), TaskletError> {
+            checkpoint()?;
+            Ok(())
+        }
+        assert_eq!(lane(), Err(TaskletError::Cancelled));
+        assert_eq!(lane2(), Err(TaskletError::FuelExhausted));
+    }
+
+    #[test]
+    fn limit_codes_round_trip() {
+        for limit in [
+            Limit::Memory,
+            Limit::InputBytes,
+            Limit::OutputBytes,
+            Limit::Lanes,
+            Limit::StackBytes,
+        ] {
+            assert_eq!(Limit::from_code(limit.code()), Some(limit));
+        }
+        assert_eq!(Limit::from_code(0), None);
+    }
+}

@@ -1,0 +1,221 @@
+//! The wasm32 backend: the SDK surface over the imports of ABI
+//! `grafos_worker_v0` (see [`crate::abi`]).
+//!
+//! Every lane of a launch runs in the one linear memory this module lives
+//! in: the coordinator on the runtime's call of the tasklet's entry export,
+//! each data lane on a call of [`grafos_v0_run_lane`] on a stack of its own.
+//! The runtime switches lanes only inside `parallel_for` and `barrier`, so
+//! the allocator and every other global of the guest are only ever used by
+//! one lane at a time.
+
+use std::alloc::{self, Layout};
+use std::sync::Once;
+
+use crate::abi::{self, status, sys};
+use crate::cpu::{
+    Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
+};
+
+/// Lane 0's view of the backend.
+pub(crate) struct CoordinatorHandle {
+    workers: usize,
+}
+
+impl CoordinatorHandle {
+    pub(crate) fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
+        let job_ref: &RegionJob<'_> = job;
+        let job_ptr = (&raw const job_ref).cast::<u8>();
+        // SAFETY: the runtime passes `job_ptr` back to `grafos_v0_run_lane`
+        // only while this call is suspended, so `job_ref` is alive.
+        let code = unsafe { sys::parallel_for(job_ptr, self.workers as u32) };
+        match code {
+            status::OK => Ok(()),
+            _ => Err(launch_error(code)),
+        }
+    }
+
+    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+        lane_barrier()
+    }
+
+    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+        checkpoint()
+    }
+
+    pub(crate) fn fuel_remaining(&self) -> u64 {
+        remaining()
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        cancelled()
+    }
+}
+
+/// A data lane's view of the backend.
+#[derive(Clone, Copy)]
+pub(crate) struct LaneHandle {
+    lane: usize,
+}
+
+impl LaneHandle {
+    pub(crate) fn index(&self) -> usize {
+        self.lane
+    }
+
+    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+        lane_barrier()
+    }
+
+    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+        checkpoint()
+    }
+
+    pub(crate) fn fuel_remaining(&self) -> u64 {
+        remaining()
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        cancelled()
+    }
+}
+
+fn lane_barrier() -> Result<(), Cancelled> {
+    // SAFETY: an ABI import without pointer arguments.
+    match unsafe { sys::barrier() } {
+        status::OK => Ok(()),
+        _ => Err(Cancelled),
+    }
+}
+
+fn checkpoint() -> Result<(), FuelExhausted> {
+    // SAFETY: an ABI import without pointer arguments.
+    match unsafe { sys::fuel_checkpoint() } {
+        status::OK => Ok(()),
+        _ => Err(FuelExhausted),
+    }
+}
+
+fn remaining() -> u64 {
+    // SAFETY: an ABI import without pointer arguments.
+    unsafe { sys::fuel_remaining() }.max(0) as u64
+}
+
+fn cancelled() -> bool {
+    // SAFETY: an ABI import without pointer arguments.
+    unsafe { sys::is_cancelled() != 0 }
+}
+
+/// The launch's error after `parallel_for` returned `code`, as the runtime
+/// recorded it.
+fn launch_error(code: i32) -> TaskletError {
+    let mut buf = vec![0u8; 256];
+    // SAFETY: `buf` is writable for `buf.len()` bytes.
+    let mut len = unsafe { sys::error_read(buf.as_mut_ptr(), buf.len() as u32) } as usize;
+    if len > buf.len() {
+        buf.resize(len, 0);
+        // SAFETY: as above, with the larger buffer.
+        len = unsafe { sys::error_read(buf.as_mut_ptr(), buf.len() as u32) } as usize;
+    }
+    match buf.get(..len).map(abi::decode_error) {
+        Some(Ok(error)) => error,
+        _ if code == status::FUEL_EXHAUSTED => TaskletError::FuelExhausted,
+        _ => TaskletError::Cancelled,
+    }
+}
+
+/// Reports `error` as this lane's through the `fail` import.
+fn report(error: &TaskletError) {
+    let bytes = abi::encode_error(error);
+    // SAFETY: `bytes` is readable for its length.
+    unsafe { sys::fail(bytes.as_ptr(), bytes.len() as u32) };
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            // The same message the host mock takes from the panic payload.
+            let message = info.payload_as_str().unwrap_or("Box<dyn Any>");
+            // SAFETY: `message` is readable for its length; a trap follows.
+            unsafe { sys::panic(message.as_ptr(), message.len() as u32) };
+        }));
+    });
+}
+
+/// Runs one launch in the guest: the coordinator on this call, data lanes on
+/// the runtime's calls of [`grafos_v0_run_lane`].
+pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletResult, TaskletError>
+where
+    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+{
+    install_panic_hook();
+    // SAFETY: an ABI import without pointer arguments.
+    let len = unsafe { sys::input_len() } as usize;
+    let mut input = vec![0u8; len];
+    // SAFETY: `input` is writable for `len` bytes.
+    unsafe { sys::input_read(input.as_mut_ptr(), 0, len as u32) };
+    let handle = CoordinatorHandle {
+        workers: config.workers,
+    };
+    let output = run(handle, input)?;
+    // Fuel and regions are the runtime's to count.
+    Ok(SharedTaskletResult::from_parts(output, 0, 0, 0))
+}
+
+/// Runs `launch` as the tasklet entry export does: sends the output, or
+/// reports the error, and returns the entry's status.
+#[doc(hidden)]
+pub fn run_entry(launch: impl FnOnce() -> Result<SharedTaskletResult, TaskletError>) -> i32 {
+    match launch() {
+        Ok(result) => {
+            let output = result.output();
+            // SAFETY: `output` is readable for its length.
+            unsafe { sys::output_set(output.as_ptr(), output.len() as u32) };
+            status::OK
+        }
+        Err(error) => {
+            report(&error);
+            status::FAILED
+        }
+    }
+}
+
+/// The lane trampoline: runs the job the coordinator passed to
+/// `parallel_for` on data lane `lane`.
+///
+/// # Safety
+///
+/// `job` must be the pointer the coordinator passed to the `parallel_for`
+/// import that is still suspended; only the runtime calls this.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
+    // SAFETY: by the caller's contract `job` points at the coordinator's
+    // live `&RegionJob`.
+    let job = unsafe { &*job.cast::<&RegionJob<'_>>() };
+    match job(LaneHandle {
+        lane: lane as usize,
+    }) {
+        Ok(()) => status::OK,
+        Err(error) => {
+            report(&error);
+            status::FAILED
+        }
+    }
+}
+
+/// The allocator entry: `size` bytes aligned to `align`, or 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn grafos_v0_alloc(size: u32, align: u32) -> u32 {
+    match Layout::from_size_align(size.max(1) as usize, align.max(1) as usize) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(layout) => unsafe { alloc::alloc(layout) as u32 },
+        Err(_) => 0,
+    }
+}
+
+/// Writes a line to the operator's log (`grafos run` shows it with
+/// `--verbose`); no effect on the launch.
+pub fn debug_log(line: &str) {
+    // SAFETY: `line` is readable for its length.
+    unsafe { sys::debug_log(line.as_ptr(), line.len() as u32) };
+}

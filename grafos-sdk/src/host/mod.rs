@@ -1,0 +1,438 @@
+//! The host mock: runs a launch natively, one OS thread per data lane.
+//!
+//! The coordinator runs on the caller's thread. The data lanes' threads are
+//! spawned at the launch's first region and reused by every later one: a
+//! region posts its job and bumps an epoch, each lane runs the job once and
+//! counts itself out, and the last one out wakes the coordinator. Waits spin
+//! briefly when every lane has a core, then park ([`wait`]).
+//!
+//! Failures follow one rule on both backends: the first failure of the
+//! launch (a lane's panic or error, an unmatched barrier, exhausted fuel,
+//! cancellation) becomes its **cause**; it releases every waiter and is what
+//! the launch returns. Later `Cancelled`/`FuelExhausted` reports from lanes
+//! reacting to it change nothing.
+
+mod wait;
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
+
+use crate::cpu::{
+    Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
+};
+use wait::{WaitPolicy, wait_until};
+
+/// Why a launch failed, as first recorded.
+#[derive(Debug)]
+enum Cause {
+    Error(TaskletError),
+    /// A lane waited at a barrier that a returned lane never reached; which
+    /// lane is decided when the region ends, from every lane's barrier count.
+    BarrierMismatch,
+}
+
+/// Everything the coordinator and the lanes of one launch share.
+struct LaunchState {
+    data_lanes: usize,
+    policy: WaitPolicy,
+    coordinator: Thread,
+    lanes: OnceLock<Box<[Thread]>>,
+
+    failed: AtomicBool,
+    cause: Mutex<Option<Cause>>,
+
+    fuel_initial: u64,
+    fuel_left: AtomicU64,
+
+    // Region gate.
+    epoch: AtomicU64,
+    shutdown: AtomicBool,
+    /// Points at the coordinator's `&RegionJob` while a region runs.
+    job: AtomicPtr<()>,
+    remaining: AtomicUsize,
+
+    // Barrier.
+    arrived: AtomicUsize,
+    generation: AtomicU64,
+    departed: AtomicUsize,
+    /// Barrier calls of each data lane in the current region.
+    barrier_calls: Box<[AtomicU32]>,
+
+    regions: AtomicU32,
+    barrier_rounds: AtomicU64,
+}
+
+impl LaunchState {
+    fn new(config: &LaunchConfig) -> Self {
+        let machine = thread::available_parallelism().map_or(1, |n| n.get());
+        let policy = if config.workers <= config.cores.min(machine) {
+            WaitPolicy::Spin
+        } else {
+            WaitPolicy::Park
+        };
+        let data_lanes = config.workers - 1;
+        Self {
+            data_lanes,
+            policy,
+            coordinator: thread::current(),
+            lanes: OnceLock::new(),
+            failed: AtomicBool::new(false),
+            cause: Mutex::new(None),
+            fuel_initial: config.fuel,
+            fuel_left: AtomicU64::new(config.fuel),
+            epoch: AtomicU64::new(0),
+            shutdown: AtomicBool::new(false),
+            job: AtomicPtr::new(std::ptr::null_mut()),
+            remaining: AtomicUsize::new(0),
+            arrived: AtomicUsize::new(0),
+            generation: AtomicU64::new(0),
+            departed: AtomicUsize::new(0),
+            barrier_calls: (0..data_lanes).map(|_| AtomicU32::new(0)).collect(),
+            regions: AtomicU32::new(0),
+            barrier_rounds: AtomicU64::new(0),
+        }
+    }
+
+    fn is_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+    }
+
+    /// Records `cause` unless an earlier one is recorded, then releases
+    /// every waiter.
+    fn fail(&self, cause: Cause) {
+        {
+            let mut slot = self.cause.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.is_none() {
+                *slot = Some(cause);
+            }
+            self.failed.store(true, Ordering::SeqCst);
+        }
+        self.wake_lanes();
+        self.coordinator.unpark();
+    }
+
+    fn wake_lanes(&self) {
+        for lane in self.lanes.get().into_iter().flatten() {
+            lane.unpark();
+        }
+    }
+
+    /// The launch's cause, with a barrier mismatch resolved to the lane
+    /// that returned early.
+    fn cause(&self) -> Option<TaskletError> {
+        let mut slot = self.cause.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(Cause::BarrierMismatch) = *slot {
+            *slot = Some(Cause::Error(self.barrier_mismatch()));
+        }
+        match &*slot {
+            Some(Cause::Error(e)) => Some(e.clone()),
+            Some(Cause::BarrierMismatch) | None => None,
+        }
+    }
+
+    /// The lowest data lane that called `barrier` fewer times than the lane
+    /// that called it most.
+    fn barrier_mismatch(&self) -> TaskletError {
+        let calls: Vec<u32> = self
+            .barrier_calls
+            .iter()
+            .map(|c| c.load(Ordering::SeqCst))
+            .collect();
+        let expected = calls.iter().copied().max().unwrap_or(0);
+        let (index, reached) = calls
+            .iter()
+            .copied()
+            .enumerate()
+            .find(|&(_, c)| c < expected)
+            .unwrap_or((0, expected));
+        TaskletError::BarrierMismatch {
+            lane: index + 1,
+            reached,
+            expected,
+        }
+    }
+
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+        if self.is_failed() {
+            return Err(FuelExhausted);
+        }
+        match self
+            .fuel_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |f| f.checked_sub(1))
+        {
+            Ok(_) => Ok(()),
+            Err(_) => {
+                self.fail(Cause::Error(TaskletError::FuelExhausted));
+                Err(FuelExhausted)
+            }
+        }
+    }
+
+    fn fuel_remaining(&self) -> u64 {
+        self.fuel_left.load(Ordering::SeqCst)
+    }
+
+    /// A data lane's barrier. Lanes that wait while another lane of the
+    /// region has returned can never be released: that is a mismatch. The
+    /// `arrived`/`departed` pair is checked in opposite orders by arrivals
+    /// and departures, with `SeqCst`, so at least one of them sees the other.
+    fn barrier(&self, lane: usize) -> Result<(), Cancelled> {
+        self.barrier_calls[lane - 1].fetch_add(1, Ordering::SeqCst);
+        if self.is_failed() {
+            return Err(Cancelled);
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let arrived = self.arrived.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.departed.load(Ordering::SeqCst) > 0 {
+            self.fail(Cause::BarrierMismatch);
+            return Err(Cancelled);
+        }
+        if arrived == self.data_lanes {
+            // Reset before publishing the new generation: a lane that sees
+            // the new generation and arrives at the next barrier counts from 0.
+            self.arrived.store(0, Ordering::SeqCst);
+            self.barrier_rounds.fetch_add(1, Ordering::Relaxed);
+            self.generation.store(generation + 1, Ordering::SeqCst);
+            self.wake_lanes();
+            return Ok(());
+        }
+        let released = || self.generation.load(Ordering::SeqCst) != generation;
+        wait_until(self.policy, || released() || self.is_failed());
+        if released() { Ok(()) } else { Err(Cancelled) }
+    }
+
+    /// A data lane has returned from the region's job.
+    fn depart(&self) {
+        self.departed.fetch_add(1, Ordering::SeqCst);
+        if self.arrived.load(Ordering::SeqCst) > 0 {
+            self.fail(Cause::BarrierMismatch);
+        }
+    }
+}
+
+/// Lane 0's view of the backend.
+pub(crate) struct CoordinatorHandle {
+    state: Arc<LaunchState>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl CoordinatorHandle {
+    fn spawn_lanes(&mut self) -> Result<(), TaskletError> {
+        for lane in 1..=self.state.data_lanes {
+            let state = Arc::clone(&self.state);
+            let spawned = thread::Builder::new()
+                .name(format!("grafos-lane-{lane}"))
+                .spawn(move || lane_main(&state, lane));
+            match spawned {
+                Ok(handle) => self.threads.push(handle),
+                Err(e) => {
+                    let error = TaskletError::invalid_config(format!(
+                        "could not start the thread of lane {lane}: {e}"
+                    ));
+                    self.state.fail(Cause::Error(error.clone()));
+                    return Err(error);
+                }
+            }
+        }
+        let lanes = self.threads.iter().map(|t| t.thread().clone()).collect();
+        // Set once, before the first epoch bump makes any lane reach a barrier.
+        let _ = self.state.lanes.set(lanes);
+        Ok(())
+    }
+
+    pub(crate) fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
+        let s = Arc::clone(&self.state);
+        if !s.is_failed() && self.threads.is_empty() {
+            self.spawn_lanes()?;
+        }
+        if s.is_failed() {
+            return Err(s.cause().unwrap_or(TaskletError::Cancelled));
+        }
+        s.arrived.store(0, Ordering::SeqCst);
+        s.departed.store(0, Ordering::SeqCst);
+        for calls in s.barrier_calls.iter() {
+            calls.store(0, Ordering::SeqCst);
+        }
+        s.remaining.store(s.data_lanes, Ordering::SeqCst);
+        let job_ref: &RegionJob<'_> = job;
+        s.job.store(&raw const job_ref as *mut (), Ordering::SeqCst);
+        s.epoch.fetch_add(1, Ordering::SeqCst);
+        s.wake_lanes();
+        // Every lane counts itself out, whatever its job does, so this ends
+        // as soon as the slowest lane returns. `job_ref` outlives the wait.
+        wait_until(s.policy, || s.remaining.load(Ordering::SeqCst) == 0);
+        s.job.store(std::ptr::null_mut(), Ordering::SeqCst);
+        s.regions.fetch_add(1, Ordering::Relaxed);
+        if s.is_failed() {
+            Err(s.cause().unwrap_or(TaskletError::Cancelled))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+        if self.state.is_failed() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+        self.state.fuel_checkpoint()
+    }
+
+    pub(crate) fn fuel_remaining(&self) -> u64 {
+        self.state.fuel_remaining()
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.state.is_failed()
+    }
+}
+
+impl Drop for CoordinatorHandle {
+    /// Stops and joins the lane threads. They are idle: the coordinator is
+    /// never inside a region when its handle goes away.
+    fn drop(&mut self) {
+        self.state.shutdown.store(true, Ordering::SeqCst);
+        for thread in &self.threads {
+            thread.thread().unpark();
+        }
+        for thread in self.threads.drain(..) {
+            // Lane threads catch every panic of user code; nothing to report.
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A data lane's view of the backend, valid while its job runs.
+#[derive(Clone, Copy)]
+pub(crate) struct LaneHandle {
+    state: *const LaunchState,
+    lane: usize,
+}
+
+impl LaneHandle {
+    fn state(&self) -> &LaunchState {
+        // SAFETY: the lane thread holds an `Arc<LaunchState>` for as long as
+        // the job that received this handle runs.
+        unsafe { &*self.state }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.lane
+    }
+
+    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+        self.state().barrier(self.lane)
+    }
+
+    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+        self.state().fuel_checkpoint()
+    }
+
+    pub(crate) fn fuel_remaining(&self) -> u64 {
+        self.state().fuel_remaining()
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.state().is_failed()
+    }
+}
+
+fn lane_main(state: &LaunchState, lane: usize) {
+    let mut seen = 0;
+    loop {
+        wait_until(state.policy, || {
+            state.shutdown.load(Ordering::SeqCst) || state.epoch.load(Ordering::SeqCst) != seen
+        });
+        if state.shutdown.load(Ordering::SeqCst) {
+            return;
+        }
+        seen = state.epoch.load(Ordering::SeqCst);
+        let job = state
+            .job
+            .load(Ordering::SeqCst)
+            .cast_const()
+            .cast::<&RegionJob<'_>>();
+        if !job.is_null() {
+            let handle = LaneHandle { state, lane };
+            // SAFETY: the coordinator published `job` before bumping the
+            // epoch and keeps it alive until every lane has counted out below.
+            let run = || unsafe { (*job)(handle) };
+            match panic::catch_unwind(AssertUnwindSafe(run)) {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => state.fail(Cause::Error(error)),
+                Err(payload) => {
+                    let message = panic_message(&*payload);
+                    // A payload whose destructor panics must not kill the lane.
+                    let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
+                    state.fail(Cause::Error(TaskletError::WorkerPanicked { lane, message }));
+                }
+            }
+        }
+        state.depart();
+        if state.remaining.fetch_sub(1, Ordering::SeqCst) == 1 {
+            state.coordinator.unpark();
+        }
+    }
+}
+
+/// The message of a panic payload, as the guest's panic hook reports it.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}
+
+/// Runs one launch on the host mock: `run` is the coordinator, called on
+/// this thread with lane 0's handle and the input.
+pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletResult, TaskletError>
+where
+    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+{
+    let state = Arc::new(LaunchState::new(&config));
+    let LaunchConfig { input, cancel, .. } = config;
+    let _registration = cancel.map(|token| {
+        let weak = Arc::downgrade(&state);
+        token.on_cancel(move || {
+            if let Some(state) = weak.upgrade() {
+                state.fail(Cause::Error(TaskletError::Cancelled));
+            }
+        })
+    });
+    let handle = CoordinatorHandle {
+        state: Arc::clone(&state),
+        threads: Vec::new(),
+    };
+    // `run` owns the handle: the lane threads are joined when it returns or unwinds.
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| run(handle, input)));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let message = panic_message(&*payload);
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
+            Err(TaskletError::CoordinatorPanicked { message })
+        }
+    };
+    // The first failure is the launch's error, whatever the coordinator made of it.
+    if let Some(cause) = state.cause() {
+        return Err(cause);
+    }
+    let output = outcome?;
+    let fuel_used = state.fuel_initial - state.fuel_remaining();
+    Ok(SharedTaskletResult::from_parts(
+        output,
+        fuel_used,
+        state.regions.load(Ordering::SeqCst),
+        state.barrier_rounds.load(Ordering::SeqCst),
+    ))
+}

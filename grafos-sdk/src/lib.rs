@@ -1,0 +1,59 @@
+//! # grafos
+//!
+//! Write a shared-memory tasklet once — one coordinator and N data workers
+//! sharing one region of memory — and run it natively on the host mock under
+//! `cargo test`, or compiled to `wasm32-unknown-unknown` in grafos-runtime,
+//! with byte-identical output.
+//!
+//! - [`cpu`]: the SDK surface: builder, contexts, regions, partitioning,
+//!   errors.
+//! - [`abi`]: ABI `grafos_worker_v0` between a wasm guest and the runtime.
+//! - [`prelude`]: what a tasklet module usually imports.
+//!
+//! The backend is chosen by target: on `wasm32` the SDK talks to the runtime
+//! through the ABI imports; everywhere else it is the host mock, which runs
+//! each data lane on an OS thread.
+
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod abi;
+pub mod cpu;
+mod info;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod host;
+#[cfg(not(target_arch = "wasm32"))]
+use host as backend;
+
+#[cfg(target_arch = "wasm32")]
+mod guest;
+#[cfg(target_arch = "wasm32")]
+use guest as backend;
+
+pub use info::TaskletInfo;
+
+/// What a tasklet module usually imports.
+///
+/// ```
+/// use grafos::prelude::*;
+/// fn lane_sum(w: &mut WorkerCtx<(), ()>) -> Result<(), TaskletError> {
+///     w.barrier()?;
+///     Ok(())
+/// }
+/// ```
+pub mod prelude {
+    pub use crate::cpu::{
+        CancelToken, Cancelled, CoordinatorCtx, FuelExhausted, Lane, SharedTaskletResult,
+        TaskletError, WorkerCtx,
+    };
+}
+
+/// Items the code `#[grafos::tasklet]` generates refers to. Not a public API:
+/// it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use std::borrow::Cow;
+
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::guest::{debug_log, run_entry};
+}

@@ -1,0 +1,1 @@
+//! trybuild cases for `#[grafos::tasklet]`; see `tests/`.
