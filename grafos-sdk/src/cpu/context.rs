@@ -360,6 +360,23 @@ impl<S, W> Copy for LaneMemory<'_, S, W> {}
 // its thread (sound for `W: Send`).
 unsafe impl<S: Sync, W: Send> Sync for LaneMemory<'_, S, W> {}
 
+/// Disjoint borrows of everything a data lane reaches, from
+/// [`WorkerCtx::parts`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct WorkerParts<'a, S, W> {
+    /// The shared value.
+    pub shared: &'a S,
+    /// The whole shared region (value and read-only arena).
+    pub shared_region: &'a SharedRegion<S>,
+    /// This lane's scratch value.
+    pub scratch: &'a mut W,
+    /// The launch input.
+    pub input: &'a [u8],
+    /// This lane's position in data lane space.
+    pub lane: Lane,
+}
+
 /// Programmer-facing worker context: one data lane inside a region.
 pub struct WorkerCtx<S, W> {
     shared: *const SharedRegion<S>,
@@ -428,6 +445,28 @@ impl<S, W> WorkerCtx<S, W> {
     /// **Portable.**
     pub fn scratch_region_mut(&mut self) -> &mut WorkerScratch<W> {
         self.scratch_ref_mut()
+    }
+
+    /// Everything this lane reaches, borrowed at once: the shared value, its
+    /// own scratch mutably, the input and its lane. Lets one function hold
+    /// `&Shared`, `&mut Scratch` and `&[u8]` together, which three method
+    /// calls on `&mut self` cannot.
+    ///
+    /// **Portable.**
+    pub fn parts(&mut self) -> WorkerParts<'_, S, W> {
+        let lane = self.lane();
+        // SAFETY: the shared region, this lane's scratch slot and the input
+        // are three disjoint allocations; see `shared_ref`, `scratch_ref_mut`
+        // and `input` for why each borrow is valid for `&mut self`'s life.
+        unsafe {
+            WorkerParts {
+                shared: (*self.shared).get(),
+                shared_region: &*self.shared,
+                scratch: (*self.scratch).get_mut(),
+                input: &*self.input,
+                lane,
+            }
+        }
     }
 
     /// This lane's index in data lane space, `0..data_worker_count()`.

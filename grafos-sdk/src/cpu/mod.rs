@@ -123,7 +123,7 @@ pub(crate) use builder::LaunchConfig;
 pub use builder::{Cpu, CpuBuilder, CpuLease, DEFAULT_FUEL, MAX_LANES, SharedTaskletBuilder};
 pub use cancel::{CancelRegistration, CancelToken};
 pub(crate) use context::RegionJob;
-pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx};
+pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx, WorkerParts};
 pub use error::{Cancelled, FuelExhausted, Limit, TaskletError};
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};
 pub use result::SharedTaskletResult;
