@@ -32,6 +32,11 @@ use guest as backend;
 
 pub use info::TaskletInfo;
 
+/// The README's examples, run as doctests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// What a tasklet module usually imports.
 ///
 /// ```

@@ -38,6 +38,11 @@ impl Lane {
 
 /// What a worker body may return: `()` or `Result<(), E>` with `E` convertible
 /// into [`TaskletError`]. An `Err` fails the launch with that error.
+#[diagnostic::on_unimplemented(
+    message = "a worker body must return `()` or `Result<(), E>`, not `{Self}`",
+    label = "this worker body returns `{Self}`",
+    note = "end the body with a `;`, or return `Ok(())`; data reaches the coordinator through the shared region or scratch"
+)]
 pub trait LaneResult {
     /// The lane's outcome.
     fn into_lane_result(self) -> Result<(), TaskletError>;

@@ -37,7 +37,11 @@ enum Cause {
 /// Everything the coordinator and the lanes of one launch share.
 struct LaunchState {
     data_lanes: usize,
-    policy: WaitPolicy,
+    /// How data lanes wait: spin first when each has a core.
+    lane_policy: WaitPolicy,
+    /// How the coordinator waits for a region to end: spin first only when
+    /// it has a core of its own besides the lanes'.
+    coordinator_policy: WaitPolicy,
     coordinator: Thread,
     lanes: OnceLock<Box<[Thread]>>,
 
@@ -67,16 +71,13 @@ struct LaunchState {
 
 impl LaunchState {
     fn new(config: &LaunchConfig) -> Self {
-        let machine = thread::available_parallelism().map_or(1, |n| n.get());
-        let policy = if config.workers <= config.cores.min(machine) {
-            WaitPolicy::Spin
-        } else {
-            WaitPolicy::Park
-        };
+        let cores = config.cores.min(thread::available_parallelism().map_or(1, |n| n.get()));
+        let policy = |threads: usize| if threads <= cores { WaitPolicy::Spin } else { WaitPolicy::Park };
         let data_lanes = config.workers - 1;
         Self {
             data_lanes,
-            policy,
+            lane_policy: policy(data_lanes),
+            coordinator_policy: policy(config.workers),
             coordinator: thread::current(),
             lanes: OnceLock::new(),
             failed: AtomicBool::new(false),
@@ -200,7 +201,7 @@ impl LaunchState {
             return Ok(());
         }
         let released = || self.generation.load(Ordering::SeqCst) != generation;
-        wait_until(self.policy, || released() || self.is_failed());
+        wait_until(self.lane_policy, || released() || self.is_failed());
         if released() { Ok(()) } else { Err(Cancelled) }
     }
 
@@ -263,7 +264,7 @@ impl CoordinatorHandle {
         s.wake_lanes();
         // Every lane counts itself out, whatever its job does, so this ends
         // as soon as the slowest lane returns. `job_ref` outlives the wait.
-        wait_until(s.policy, || s.remaining.load(Ordering::SeqCst) == 0);
+        wait_until(s.coordinator_policy, || s.remaining.load(Ordering::SeqCst) == 0);
         s.job.store(std::ptr::null_mut(), Ordering::SeqCst);
         s.regions.fetch_add(1, Ordering::Relaxed);
         if s.is_failed() {
@@ -347,7 +348,7 @@ impl LaneHandle {
 fn lane_main(state: &LaunchState, lane: usize) {
     let mut seen = 0;
     loop {
-        wait_until(state.policy, || {
+        wait_until(state.lane_policy, || {
             state.shutdown.load(Ordering::SeqCst) || state.epoch.load(Ordering::SeqCst) != seen
         });
         if state.shutdown.load(Ordering::SeqCst) {

@@ -1,0 +1,104 @@
+//! Process-wide resources of the host mock: lane threads are joined and
+//! memory is returned, launch after launch. A separate test binary, so no
+//! other test's threads or allocations blur the counts.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use grafos::cpu::{CpuBuilder, SharedTaskletBuilder, TaskletError};
+
+fn tasklet<S, W>(workers: usize) -> SharedTaskletBuilder<S, W> {
+    CpuBuilder::new()
+        .cores(8)
+        .acquire()
+        .unwrap()
+        .cpu()
+        .shared_memory_tasklet::<S, W>()
+        .workers(workers)
+        .cores(workers.min(8))
+}
+
+#[derive(Default)]
+struct Counters {
+    hits: AtomicU32,
+}
+
+#[derive(Default)]
+struct Local {
+    seen: Vec<usize>,
+}
+
+/// Threads of this process, from /proc (Linux).
+fn thread_count() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Resident memory of this process in KiB, from /proc (Linux).
+fn rss_kib() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// The tests of this file measure the process, so they run one at a time.
+static PROCESS_WIDE: Mutex<()> = Mutex::new(());
+
+#[test]
+fn a_thousand_launches_leave_no_thread_or_memory_behind() {
+    let _alone = PROCESS_WIDE.lock().unwrap_or_else(|e| e.into_inner());
+    let launch = |i: u32| {
+        tasklet::<Counters, Local>(4)
+            .input(&i.to_le_bytes())
+            .launch(|coord| {
+                for _ in 0..2 {
+                    coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                        let index = w.data_worker_index();
+                        w.scratch_mut().seen.push(index);
+                        w.barrier()?;
+                        w.shared().hits.fetch_add(1, Ordering::SeqCst);
+                        Ok(())
+                    })?;
+                }
+                coord.set_output(&coord.shared().hits.load(Ordering::SeqCst).to_le_bytes());
+                Ok(())
+            })
+            .unwrap()
+    };
+    for i in 0..50 {
+        launch(i); // warm up the allocator
+    }
+    let (threads, rss) = (thread_count(), rss_kib());
+    for i in 0..1_000 {
+        assert_eq!(launch(i).output(), &6u32.to_le_bytes());
+    }
+    assert_eq!(thread_count(), threads, "threads after 1000 launches");
+    let rss_after = rss_kib();
+    assert!(
+        rss_after < rss + 8 * 1024,
+        "RSS grew from {rss} KiB to {rss_after} KiB"
+    );
+}
+
+#[test]
+fn a_panicking_launch_leaves_no_lane_thread_behind() {
+    let _alone = PROCESS_WIDE.lock().unwrap_or_else(|e| e.into_inner());
+    let before = thread_count();
+    for _ in 0..20 {
+        let e = tasklet::<(), ()>(6)
+            .launch(|coord| {
+                coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                    if w.data_worker_index() == 4 {
+                        panic!("lane down");
+                    }
+                    w.barrier()?;
+                    Ok(())
+                })?;
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(matches!(e, TaskletError::WorkerPanicked { lane: 5, .. }));
+    }
+    assert_eq!(thread_count(), before);
+}
