@@ -1,1 +1,27 @@
-//! Example tasklets, each tested on the host mock and on the wasm runtime.
+//! Real tasklets written with `#[grafos::tasklet]`, one per parallel
+//! pattern, each with a sequential reference in plain Rust. Every one is
+//! tested on the host mock against its reference, and byte for byte against
+//! the same source compiled to wasm32 and run in grafos-runtime.
+//!
+//! | example | pattern |
+//! |---|---|
+//! | [`histogram`] | commutative integer atomics |
+//! | [`dot`] | per-lane partials combined in lane order |
+//! | [`scan`] | two phases separated by a barrier |
+//! | [`matmul`] | floating point in a fixed evaluation order |
+//! | [`wordcount`] | partition boundaries that split words and characters |
+//! | [`sort`] | local sort, then merge rounds between barriers |
+//! | [`heat`] | an iterative stencil, one region per step |
+//!
+//! Each module has a `tasklet` submodule (the tasklet itself: `INFO`,
+//! `run_host`, `builder`; the wasm entry `grafos_v0_tasklet_<name>`) and a
+//! `reference` function.
+
+pub mod dot;
+pub mod heat;
+pub mod histogram;
+pub mod inputs;
+pub mod matmul;
+pub mod scan;
+pub mod sort;
+pub mod wordcount;

@@ -127,13 +127,19 @@ pub struct CancelRegistration {
 
 impl Drop for CancelRegistration {
     fn drop(&mut self) {
-        let mut wakers = self
-            .token
-            .inner
-            .wakers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        wakers.retain(|(id, _)| *id != self.id);
+        let removed = {
+            let mut wakers = self
+                .token
+                .inner
+                .wakers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let at = wakers.iter().position(|(id, _)| *id == self.id);
+            at.map(|at| wakers.swap_remove(at))
+        };
+        // Dropped outside the lock: the callback may own a launch's last
+        // reference, and its destructor must not run under the lock.
+        drop(removed);
     }
 }
 

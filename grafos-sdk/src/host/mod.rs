@@ -14,13 +14,18 @@
 //! the launch returns. Later `Cancelled`/`FuelExhausted` reports from lanes
 //! reacting to it change nothing.
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+mod sync;
 mod wait;
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::thread::{self, JoinHandle, Thread};
+
+use sync::{
+    Arc, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, JoinHandle, Ordering, SetOnce,
+    Thread, thread,
+};
 
 use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
@@ -44,10 +49,11 @@ struct LaunchState {
     /// The caller's thread: the coordinator, and data lane 1 in a region.
     coordinator: Thread,
     /// Threads of data lanes 2 and up.
-    lanes: OnceLock<Box<[Thread]>>,
+    lanes: SetOnce<Box<[Thread]>>,
 
+    /// Set right after `cause`: whoever sees it set finds the cause.
     failed: AtomicBool,
-    cause: Mutex<Option<Cause>>,
+    cause: SetOnce<Cause>,
 
     fuel_initial: u64,
     fuel_left: AtomicU64,
@@ -74,7 +80,7 @@ impl LaunchState {
     fn new(config: &LaunchConfig) -> Self {
         let cores = config
             .cores
-            .min(thread::available_parallelism().map_or(1, |n| n.get()));
+            .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
         let data_lanes = config.workers - 1;
         Self {
             data_lanes,
@@ -84,9 +90,9 @@ impl LaunchState {
                 WaitPolicy::Park
             },
             coordinator: thread::current(),
-            lanes: OnceLock::new(),
+            lanes: SetOnce::new(),
             failed: AtomicBool::new(false),
-            cause: Mutex::new(None),
+            cause: SetOnce::new(),
             fuel_initial: config.fuel,
             fuel_left: AtomicU64::new(config.fuel),
             epoch: AtomicU64::new(0),
@@ -109,34 +115,33 @@ impl LaunchState {
     /// Records `cause` unless an earlier one is recorded, then releases
     /// every waiter.
     fn fail(&self, cause: Cause) {
-        {
-            let mut slot = self.cause.lock().unwrap_or_else(PoisonError::into_inner);
-            if slot.is_none() {
-                *slot = Some(cause);
-            }
-            self.failed.store(true, Ordering::SeqCst);
-        }
+        self.cause.set(cause);
+        self.failed.store(true, Ordering::SeqCst);
         self.wake_all();
     }
 
     /// Unparks every thread of the launch, the caller's included.
     fn wake_all(&self) {
-        for lane in self.lanes.get().into_iter().flatten() {
-            lane.unpark();
-        }
+        self.wake_lanes();
         self.coordinator.unpark();
     }
 
+    /// Unparks the threads of data lanes 2 and up.
+    fn wake_lanes(&self) {
+        self.lanes
+            .get()
+            .into_iter()
+            .flatten()
+            .for_each(Thread::unpark);
+    }
+
     /// The launch's cause, with a barrier mismatch resolved to the lane
-    /// that returned early.
+    /// that returned early. A failed launch runs no further region, so the
+    /// barrier counts it is resolved from are final once its region ended.
     fn cause(&self) -> Option<TaskletError> {
-        let mut slot = self.cause.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(Cause::BarrierMismatch) = *slot {
-            *slot = Some(Cause::Error(self.barrier_mismatch()));
-        }
-        match &*slot {
-            Some(Cause::Error(e)) => Some(e.clone()),
-            Some(Cause::BarrierMismatch) | None => None,
+        match self.cause.get()? {
+            Cause::Error(e) => Some(e.clone()),
+            Cause::BarrierMismatch => Some(self.barrier_mismatch()),
         }
     }
 
@@ -193,13 +198,10 @@ impl LaunchState {
         }
         let generation = self.generation.load(Ordering::SeqCst);
         let arrived = self.arrived.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.departed.load(Ordering::SeqCst) > 0 {
-            self.fail(Cause::BarrierMismatch);
-            return Err(Cancelled);
-        }
         if arrived == self.data_lanes {
-            // Reset before publishing the new generation: a lane that sees
-            // the new generation and arrives at the next barrier counts from 0.
+            // Every lane arrived, so none returned early. Reset before
+            // publishing the new generation: a lane that sees the new
+            // generation and arrives at the next barrier counts from 0.
             self.arrived.store(0, Ordering::SeqCst);
             self.barrier_rounds.fetch_add(1, Ordering::Relaxed);
             self.generation.store(generation + 1, Ordering::SeqCst);
@@ -207,6 +209,13 @@ impl LaunchState {
             return Ok(());
         }
         let released = || self.generation.load(Ordering::SeqCst) != generation;
+        // A lane that returned while this barrier is still open will never
+        // arrive. One that returned after completing it (its release bumped
+        // the generation before it counted out) is no mismatch.
+        if self.departed.load(Ordering::SeqCst) > 0 && !released() {
+            self.fail(Cause::BarrierMismatch);
+            return Err(Cancelled);
+        }
         wait_until(self.policy, || released() || self.is_failed());
         if released() { Ok(()) } else { Err(Cancelled) }
     }
@@ -297,9 +306,7 @@ impl CoordinatorHandle {
         let job_ref: &RegionJob<'_> = job;
         s.job.store(&raw const job_ref as *mut (), Ordering::SeqCst);
         s.epoch.fetch_add(1, Ordering::SeqCst);
-        for lane in s.lanes.get().into_iter().flatten() {
-            lane.unpark();
-        }
+        s.wake_lanes();
         s.run_lane(1);
         // Every lane counts itself out, whatever its job does, so this ends
         // as soon as the slowest lane returns. `job_ref` outlives the wait.
@@ -343,6 +350,11 @@ impl Drop for CoordinatorHandle {
         for thread in &threads {
             thread.thread().unpark();
         }
+        // loom treats an `unpark` as the end of any block, a join's
+        // included, and the last lane out of a region unparks the
+        // coordinator after counting out. Under loom the threads are left to
+        // end on their own; loom checks that every thread ends.
+        #[cfg(not(loom))]
         for thread in threads {
             // Lane threads catch every panic of user code; nothing to report.
             let _ = thread.join();
@@ -420,13 +432,11 @@ where
 {
     let state = Arc::new(LaunchState::new(&config));
     let LaunchConfig { input, cancel, .. } = config;
+    // The registration is dropped when this function returns, and with it
+    // the callback's reference to the state.
     let _registration = cancel.map(|token| {
-        let weak = Arc::downgrade(&state);
-        token.on_cancel(move || {
-            if let Some(state) = weak.upgrade() {
-                state.fail(Cause::Error(TaskletError::Cancelled));
-            }
-        })
+        let state = Arc::clone(&state);
+        token.on_cancel(move || state.fail(Cause::Error(TaskletError::Cancelled)))
     });
     let handle = CoordinatorHandle {
         state: Arc::clone(&state),

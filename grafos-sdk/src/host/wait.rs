@@ -6,8 +6,7 @@
 //! condition true unparks the waiter afterwards, and `unpark` before `park`
 //! leaves a token, so no wake-up is lost.
 
-use std::hint;
-use std::thread;
+use super::sync::{spin_loop, thread};
 
 /// How a waiter behaves before it parks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +20,10 @@ pub(crate) enum WaitPolicy {
 /// Checks of the condition while spinning under [`WaitPolicy::Spin`]: with
 /// `spin_loop` hints, a few tens of microseconds on current x86-64 cores,
 /// longer than a typical barrier's skew between lanes.
-const SPIN_CHECKS: u32 = 1 << 12;
+const SPIN_CHECKS: u32 = if cfg!(loom) { 1 } else { 1 << 12 };
 
 /// Checks of the condition before parking under [`WaitPolicy::Park`].
-const PARK_CHECKS: u32 = 1 << 4;
+const PARK_CHECKS: u32 = if cfg!(loom) { 1 } else { 1 << 4 };
 
 /// Returns once `ready()` is true. The caller must make sure whoever makes
 /// it true unparks this thread afterwards.
@@ -37,14 +36,14 @@ pub(crate) fn wait_until(policy: WaitPolicy, mut ready: impl FnMut() -> bool) {
         if ready() {
             return;
         }
-        hint::spin_loop();
+        spin_loop();
     }
     while !ready() {
         thread::park();
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
