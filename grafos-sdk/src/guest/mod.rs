@@ -148,15 +148,25 @@ pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletRes
 where
     G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
 {
+    // On wasm32 the runtime owns the launch's input, fuel pool and
+    // cancellation (its run options), and a launch runs on one core: the
+    // builder's values for them are the host mock's.
+    let LaunchConfig {
+        workers,
+        cores,
+        fuel,
+        input,
+        cancel,
+        ..
+    } = config;
+    let _host_mock_only = (cores, fuel, input, cancel);
     install_panic_hook();
     // SAFETY: an ABI import without pointer arguments.
     let len = unsafe { sys::input_len() } as usize;
     let mut input = vec![0u8; len];
     // SAFETY: `input` is writable for `len` bytes.
     unsafe { sys::input_read(input.as_mut_ptr(), 0, len as u32) };
-    let handle = CoordinatorHandle {
-        workers: config.workers,
-    };
+    let handle = CoordinatorHandle { workers };
     let output = run(handle, input)?;
     // Fuel and regions are the runtime's to count.
     Ok(SharedTaskletResult::from_parts(output, 0, 0, 0))
@@ -188,7 +198,7 @@ pub fn run_entry(launch: impl FnOnce() -> Result<SharedTaskletResult, TaskletErr
 /// `job` must be the pointer the coordinator passed to the `parallel_for`
 /// import that is still suspended; only the runtime calls this.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
+pub(crate) unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
     // SAFETY: by the caller's contract `job` points at the coordinator's
     // live `&RegionJob`.
     let job = unsafe { &*job.cast::<&RegionJob<'_>>() };
@@ -205,7 +215,7 @@ pub unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
 
 /// The allocator entry: `size` bytes aligned to `align`, or 0.
 #[unsafe(no_mangle)]
-pub extern "C" fn grafos_v0_alloc(size: u32, align: u32) -> u32 {
+pub(crate) extern "C" fn grafos_v0_alloc(size: u32, align: u32) -> u32 {
     match Layout::from_size_align(size.max(1) as usize, align.max(1) as usize) {
         // SAFETY: the layout has a non-zero size.
         Ok(layout) => unsafe { alloc::alloc(layout) as u32 },
