@@ -97,8 +97,22 @@ pub enum BuildError {
     NoModule,
 }
 
-fn program(env: &str, default: &str) -> String {
-    std::env::var(env).unwrap_or_else(|_| default.to_owned())
+/// The programs a build runs: `$CARGO` and `$RUSTC` when set (as inside
+/// cargo), else `cargo` and `rustc` from `PATH`.
+#[derive(Debug, Clone)]
+struct Toolchain {
+    cargo: String,
+    rustc: String,
+}
+
+impl Toolchain {
+    fn from_env() -> Self {
+        let program = |env: &str, default: &str| std::env::var(env).unwrap_or_else(|_| default.to_owned());
+        Self {
+            cargo: program("CARGO", "cargo"),
+            rustc: program("RUSTC", "rustc"),
+        }
+    }
 }
 
 fn spawn_error(program: &str) -> impl FnOnce(io::Error) -> BuildError + '_ {
@@ -120,13 +134,18 @@ fn work_dir(options: &BuildOptions) -> Option<&Path> {
 
 /// Whether the toolchain that builds in `dir` has the wasm32 standard library.
 pub fn wasm_target_installed(dir: Option<&Path>) -> Result<bool, BuildError> {
-    let rustc = program("RUSTC", "rustc");
-    let mut command = Command::new(&rustc);
+    Toolchain::from_env().wasm_target_installed(dir)
+}
+
+impl Toolchain {
+fn wasm_target_installed(&self, dir: Option<&Path>) -> Result<bool, BuildError> {
+    let rustc = &self.rustc;
+    let mut command = Command::new(rustc);
     command.args(["--print", "sysroot"]);
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
-    let out = command.output().map_err(spawn_error(&rustc))?;
+    let out = command.output().map_err(spawn_error(rustc))?;
     let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let lib = Path::new(&sysroot)
         .join("lib/rustlib")
@@ -135,10 +154,9 @@ pub fn wasm_target_installed(dir: Option<&Path>) -> Result<bool, BuildError> {
     Ok(out.status.success() && lib.is_dir())
 }
 
-/// `<workspace target dir>/grafos-wasm` for the manifest in `options`.
-pub fn default_target_dir(options: &BuildOptions) -> Result<PathBuf, BuildError> {
-    let cargo = program("CARGO", "cargo");
-    let mut command = Command::new(&cargo);
+fn default_target_dir(&self, options: &BuildOptions) -> Result<PathBuf, BuildError> {
+    let cargo = &self.cargo;
+    let mut command = Command::new(cargo);
     command.args(["metadata", "--format-version", "1", "--no-deps"]);
     if let Some(path) = &options.manifest_path {
         command.arg("--manifest-path").arg(path);
@@ -146,7 +164,7 @@ pub fn default_target_dir(options: &BuildOptions) -> Result<PathBuf, BuildError>
     let out = command
         .stderr(Stdio::piped())
         .output()
-        .map_err(spawn_error(&cargo))?;
+        .map_err(spawn_error(cargo))?;
     if !out.status.success() {
         return Err(BuildError::Metadata(
             String::from_utf8_lossy(&out.stderr).trim().to_owned(),
@@ -160,17 +178,16 @@ pub fn default_target_dir(options: &BuildOptions) -> Result<PathBuf, BuildError>
     Ok(Path::new(dir).join(TARGET_SUBDIR))
 }
 
-/// Compiles the crate in `options` for wasm32; see the module docs.
-pub fn build(options: &BuildOptions) -> Result<BuildOutput, BuildError> {
-    if !wasm_target_installed(work_dir(options))? {
+fn build(&self, options: &BuildOptions) -> Result<BuildOutput, BuildError> {
+    if !self.wasm_target_installed(work_dir(options))? {
         return Err(BuildError::MissingTarget);
     }
     let target_dir = match &options.target_dir {
         Some(dir) => dir.clone(),
-        None => default_target_dir(options)?,
+        None => self.default_target_dir(options)?,
     };
-    let cargo = program("CARGO", "cargo");
-    let mut command = Command::new(&cargo);
+    let cargo = &self.cargo;
+    let mut command = Command::new(cargo);
     command.args([
         "rustc",
         "--release",
@@ -196,7 +213,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutput, BuildError> {
     } else {
         Stdio::piped()
     });
-    let mut child = command.spawn().map_err(spawn_error(&cargo))?;
+    let mut child = command.spawn().map_err(spawn_error(cargo))?;
 
     // Drain stderr on a thread so a chatty build cannot block on a full pipe.
     let stderr = child.stderr.take().map(|mut pipe| {
@@ -215,7 +232,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutput, BuildError> {
             }
         }
     }
-    let status = child.wait().map_err(spawn_error(&cargo))?;
+    let status = child.wait().map_err(spawn_error(cargo))?;
     let stderr = stderr
         .and_then(|t| t.join().ok())
         .map(|text| tail(&text, 40))
@@ -225,6 +242,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutput, BuildError> {
     }
     let module = module.ok_or(BuildError::NoModule)?;
     Ok(BuildOutput { module, target_dir })
+}
+}
+
+/// `<workspace target dir>/grafos-wasm` for the manifest in `options`.
+pub fn default_target_dir(options: &BuildOptions) -> Result<PathBuf, BuildError> {
+    Toolchain::from_env().default_target_dir(options)
+}
+
+/// Compiles the crate in `options` for wasm32; see the module docs.
+pub fn build(options: &BuildOptions) -> Result<BuildOutput, BuildError> {
+    Toolchain::from_env().build(options)
 }
 
 /// The `.wasm` file of a `compiler-artifact` message of cargo, if any.
@@ -263,6 +291,67 @@ mod tests {
     fn tail_keeps_the_last_lines() {
         assert_eq!(tail("a\nb\nc", 2), "b\nc");
         assert_eq!(tail("a", 5), "a");
+    }
+
+    /// A directory of fake `cargo`/`rustc` scripts for one test.
+    fn fake_toolchain(test: &str, cargo: &str, rustc: &str) -> Toolchain {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("grafos-build-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = |name: &str, body: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path.to_string_lossy().into_owned()
+        };
+        Toolchain {
+            cargo: script("cargo", cargo),
+            rustc: script("rustc", rustc),
+        }
+    }
+
+    fn options() -> BuildOptions {
+        BuildOptions {
+            target_dir: Some(std::env::temp_dir()),
+            ..BuildOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_toolchain_without_the_wasm_target_is_reported() {
+        let tools = fake_toolchain("missing", "exit 0", "echo /nonexistent-sysroot");
+        assert!(matches!(tools.build(&options()), Err(BuildError::MissingTarget)));
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_is_reported() {
+        let tools = Toolchain {
+            cargo: "cargo".into(),
+            rustc: "/nonexistent/rustc".into(),
+        };
+        let err = tools.build(&options()).unwrap_err();
+        assert!(matches!(&err, BuildError::Spawn { program, .. } if program == "/nonexistent/rustc"));
+    }
+
+    #[test]
+    fn a_failing_cargo_is_reported_with_its_diagnostics() {
+        let sysroot = Toolchain::from_env();
+        let real = Command::new(&sysroot.rustc).args(["--print", "sysroot"]).output().unwrap();
+        let sysroot = String::from_utf8_lossy(&real.stdout).trim().to_owned();
+        let tools = fake_toolchain(
+            "cargo-fails",
+            "echo 'error[E0425]: cannot find value `x`' >&2; exit 101",
+            &format!("echo {sysroot}"),
+        );
+        match tools.build(&options()) {
+            Err(BuildError::Cargo { stderr, .. }) => assert!(stderr.contains("E0425"), "{stderr}"),
+            other => panic!("expected a cargo failure, got {other:?}"),
+        }
+        let tools = fake_toolchain("no-artifact", "exit 0", &format!("echo {sysroot}"));
+        assert!(matches!(tools.build(&options()), Err(BuildError::NoModule)));
+        let tools = fake_toolchain("metadata", "echo 'no Cargo.toml' >&2; exit 101", &format!("echo {sysroot}"));
+        let err = tools.default_target_dir(&BuildOptions::default()).unwrap_err();
+        assert!(matches!(&err, BuildError::Metadata(m) if m.contains("no Cargo.toml")), "{err}");
     }
 
     #[test]
