@@ -33,9 +33,10 @@ pub(crate) struct ModuleFacts {
     pub(crate) globals: u32,
 }
 
-fn malformed(e: impl std::fmt::Display) -> LoadError {
+/// A parser's or validator's complaint, on one line.
+pub(crate) fn malformed(e: impl std::fmt::Display) -> LoadError {
     LoadError::Malformed {
-        message: e.to_string(),
+        message: e.to_string().split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
 

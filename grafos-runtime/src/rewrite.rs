@@ -144,8 +144,6 @@ pub(crate) fn instrument(wasm: &[u8], facts: &ModuleFacts) -> Result<Vec<u8>, Lo
     let mut module = wasm_encoder::Module::new();
     rewriter
         .parse_core_module(&mut module, wasmparser::Parser::new(0), wasm)
-        .map_err(|e| LoadError::Malformed {
-            message: e.to_string(),
-        })?;
+        .map_err(crate::load::malformed)?;
     Ok(module.finish())
 }

@@ -80,11 +80,8 @@ impl Runtime {
     pub fn load(&self, wasm: &[u8]) -> Result<TaskletModule, LoadError> {
         let facts = load::inspect(wasm)?;
         let instrumented = rewrite::instrument(wasm, &facts)?;
-        let module = wasmi::Module::new(&self.engine, &instrumented).map_err(|e| {
-            LoadError::Malformed {
-                message: e.to_string(),
-            }
-        })?;
+        let module =
+            wasmi::Module::new(&self.engine, &instrumented).map_err(load::malformed)?;
         Ok(TaskletModule {
             inner: Arc::new(ModuleInner {
                 engine: self.engine.clone(),
