@@ -89,7 +89,9 @@ impl RawKernel {
 
     fn run(&mut self) -> u64 {
         self.store.set_fuel(u64::MAX / 2).unwrap();
-        self.mix.call(&mut self.store, (self.ptr, self.len)).unwrap() as u64
+        self.mix
+            .call(&mut self.store, (self.ptr, self.len))
+            .unwrap() as u64
     }
 }
 
@@ -105,13 +107,21 @@ fn benches(c: &mut Criterion) {
     let mut raw = RawKernel::new(&wasm, &input);
     assert_eq!(raw.run().to_le_bytes(), expected);
     assert_eq!(
-        module.run("kernel", &input, RunOptions::default()).unwrap().output(),
+        module
+            .run("kernel", &input, RunOptions::default())
+            .unwrap()
+            .output(),
         expected
     );
-    assert_eq!(grafos_test_guest::kernel(&input).unwrap().output(), expected);
+    assert_eq!(
+        grafos_test_guest::kernel(&input).unwrap().output(),
+        expected
+    );
 
     let mut group = c.benchmark_group("kernel");
-    group.sample_size(20).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
     group.bench_function("host_mock_1_lane", |b| {
         b.iter(|| grafos_test_guest::kernel(black_box(&input)).unwrap())
     });
@@ -135,7 +145,9 @@ fn benches(c: &mut Criterion) {
         started.elapsed()
     };
     let mut group = c.benchmark_group("barrier");
-    group.sample_size(20).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
     group.bench_function("round_4_lanes", |b| {
         b.iter_custom(|iters| {
             let mut per_round = Duration::ZERO;
@@ -152,7 +164,10 @@ fn benches(c: &mut Criterion) {
     let expected = grafos_test_guest_small::count(b"cold").unwrap();
     let small_module = runtime.load(&small).unwrap();
     assert_eq!(
-        small_module.run("count", b"cold", RunOptions::default()).unwrap().output(),
+        small_module
+            .run("count", b"cold", RunOptions::default())
+            .unwrap()
+            .output(),
         expected.output()
     );
     let mut config = Config::default();
@@ -161,7 +176,9 @@ fn benches(c: &mut Criterion) {
         .compilation_mode(CompilationMode::Eager);
     let engine = Engine::new(&config);
     let mut group = c.benchmark_group("cold_start");
-    group.sample_size(50).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(50)
+        .measurement_time(Duration::from_secs(5));
     group.bench_function("small_load_compile_instantiate_run", |b| {
         b.iter(|| {
             let module = runtime.load(black_box(&small)).unwrap();
@@ -172,7 +189,11 @@ fn benches(c: &mut Criterion) {
         b.iter(|| Module::new(&engine, black_box(&small)).unwrap())
     });
     group.bench_function("small_instantiate_run", |b| {
-        b.iter(|| small_module.run("count", b"cold", RunOptions::default()).unwrap())
+        b.iter(|| {
+            small_module
+                .run("count", b"cold", RunOptions::default())
+                .unwrap()
+        })
     });
     group.bench_function("test_guest_load_compile_instantiate_run", |b| {
         b.iter(|| {

@@ -107,7 +107,8 @@ struct Toolchain {
 
 impl Toolchain {
     fn from_env() -> Self {
-        let program = |env: &str, default: &str| std::env::var(env).unwrap_or_else(|_| default.to_owned());
+        let program =
+            |env: &str, default: &str| std::env::var(env).unwrap_or_else(|_| default.to_owned());
         Self {
             cargo: program("CARGO", "cargo"),
             rustc: program("RUSTC", "rustc"),
@@ -138,111 +139,111 @@ pub fn wasm_target_installed(dir: Option<&Path>) -> Result<bool, BuildError> {
 }
 
 impl Toolchain {
-fn wasm_target_installed(&self, dir: Option<&Path>) -> Result<bool, BuildError> {
-    let rustc = &self.rustc;
-    let mut command = Command::new(rustc);
-    command.args(["--print", "sysroot"]);
-    if let Some(dir) = dir {
-        command.current_dir(dir);
+    fn wasm_target_installed(&self, dir: Option<&Path>) -> Result<bool, BuildError> {
+        let rustc = &self.rustc;
+        let mut command = Command::new(rustc);
+        command.args(["--print", "sysroot"]);
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        let out = command.output().map_err(spawn_error(rustc))?;
+        let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let lib = Path::new(&sysroot)
+            .join("lib/rustlib")
+            .join(WASM_TARGET)
+            .join("lib");
+        Ok(out.status.success() && lib.is_dir())
     }
-    let out = command.output().map_err(spawn_error(rustc))?;
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let lib = Path::new(&sysroot)
-        .join("lib/rustlib")
-        .join(WASM_TARGET)
-        .join("lib");
-    Ok(out.status.success() && lib.is_dir())
-}
 
-fn default_target_dir(&self, options: &BuildOptions) -> Result<PathBuf, BuildError> {
-    let cargo = &self.cargo;
-    let mut command = Command::new(cargo);
-    command.args(["metadata", "--format-version", "1", "--no-deps"]);
-    if let Some(path) = &options.manifest_path {
-        command.arg("--manifest-path").arg(path);
+    fn default_target_dir(&self, options: &BuildOptions) -> Result<PathBuf, BuildError> {
+        let cargo = &self.cargo;
+        let mut command = Command::new(cargo);
+        command.args(["metadata", "--format-version", "1", "--no-deps"]);
+        if let Some(path) = &options.manifest_path {
+            command.arg("--manifest-path").arg(path);
+        }
+        let out = command
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(spawn_error(cargo))?;
+        if !out.status.success() {
+            return Err(BuildError::Metadata(
+                String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            ));
+        }
+        let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .map_err(|e| BuildError::Metadata(format!("unreadable output: {e}")))?;
+        let dir = metadata["target_directory"]
+            .as_str()
+            .ok_or_else(|| BuildError::Metadata("no `target_directory` in its output".into()))?;
+        Ok(Path::new(dir).join(TARGET_SUBDIR))
     }
-    let out = command
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(spawn_error(cargo))?;
-    if !out.status.success() {
-        return Err(BuildError::Metadata(
-            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        ));
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| BuildError::Metadata(format!("unreadable output: {e}")))?;
-    let dir = metadata["target_directory"]
-        .as_str()
-        .ok_or_else(|| BuildError::Metadata("no `target_directory` in its output".into()))?;
-    Ok(Path::new(dir).join(TARGET_SUBDIR))
-}
 
-fn build(&self, options: &BuildOptions) -> Result<BuildOutput, BuildError> {
-    if !self.wasm_target_installed(work_dir(options))? {
-        return Err(BuildError::MissingTarget);
-    }
-    let target_dir = match &options.target_dir {
-        Some(dir) => dir.clone(),
-        None => self.default_target_dir(options)?,
-    };
-    let cargo = &self.cargo;
-    let mut command = Command::new(cargo);
-    command.args([
-        "rustc",
-        "--release",
-        "--lib",
-        "--crate-type",
-        "cdylib",
-        "--target",
-        WASM_TARGET,
-        "--message-format",
-        "json-render-diagnostics",
-    ]);
-    command.arg("--target-dir").arg(&target_dir);
-    if let Some(path) = &options.manifest_path {
-        command.arg("--manifest-path").arg(path);
-    }
-    if let Some(package) = &options.package {
-        command.args(["--package", package]);
-    }
-    command.args(["--", "-C", "link-arg=--export=__stack_pointer"]);
-    command.stdout(Stdio::piped());
-    command.stderr(if options.show_progress {
-        Stdio::inherit()
-    } else {
-        Stdio::piped()
-    });
-    let mut child = command.spawn().map_err(spawn_error(cargo))?;
+    fn build(&self, options: &BuildOptions) -> Result<BuildOutput, BuildError> {
+        if !self.wasm_target_installed(work_dir(options))? {
+            return Err(BuildError::MissingTarget);
+        }
+        let target_dir = match &options.target_dir {
+            Some(dir) => dir.clone(),
+            None => self.default_target_dir(options)?,
+        };
+        let cargo = &self.cargo;
+        let mut command = Command::new(cargo);
+        command.args([
+            "rustc",
+            "--release",
+            "--lib",
+            "--crate-type",
+            "cdylib",
+            "--target",
+            WASM_TARGET,
+            "--message-format",
+            "json-render-diagnostics",
+        ]);
+        command.arg("--target-dir").arg(&target_dir);
+        if let Some(path) = &options.manifest_path {
+            command.arg("--manifest-path").arg(path);
+        }
+        if let Some(package) = &options.package {
+            command.args(["--package", package]);
+        }
+        command.args(["--", "-C", "link-arg=--export=__stack_pointer"]);
+        command.stdout(Stdio::piped());
+        command.stderr(if options.show_progress {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        });
+        let mut child = command.spawn().map_err(spawn_error(cargo))?;
 
-    // Drain stderr on a thread so a chatty build cannot block on a full pipe.
-    let stderr = child.stderr.take().map(|mut pipe| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    });
-    let mut module = None;
-    if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if let Some(path) = wasm_artifact(&line) {
-                module = Some(path);
+        // Drain stderr on a thread so a chatty build cannot block on a full pipe.
+        let stderr = child.stderr.take().map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        });
+        let mut module = None;
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(path) = wasm_artifact(&line) {
+                    module = Some(path);
+                }
             }
         }
+        let status = child.wait().map_err(spawn_error(cargo))?;
+        let stderr = stderr
+            .and_then(|t| t.join().ok())
+            .map(|text| tail(&text, 40))
+            .unwrap_or_default();
+        if !status.success() {
+            return Err(BuildError::Cargo { status, stderr });
+        }
+        let module = module.ok_or(BuildError::NoModule)?;
+        Ok(BuildOutput { module, target_dir })
     }
-    let status = child.wait().map_err(spawn_error(cargo))?;
-    let stderr = stderr
-        .and_then(|t| t.join().ok())
-        .map(|text| tail(&text, 40))
-        .unwrap_or_default();
-    if !status.success() {
-        return Err(BuildError::Cargo { status, stderr });
-    }
-    let module = module.ok_or(BuildError::NoModule)?;
-    Ok(BuildOutput { module, target_dir })
-}
 }
 
 /// `<workspace target dir>/grafos-wasm` for the manifest in `options`.
@@ -282,8 +283,14 @@ mod tests {
     #[test]
     fn finds_the_wasm_file_of_an_artifact_message() {
         let line = r#"{"reason":"compiler-artifact","target":{"kind":["cdylib"]},"filenames":["/t/release/x.d","/t/release/x.wasm"]}"#;
-        assert_eq!(wasm_artifact(line), Some(PathBuf::from("/t/release/x.wasm")));
-        assert_eq!(wasm_artifact(r#"{"reason":"build-finished","success":true}"#), None);
+        assert_eq!(
+            wasm_artifact(line),
+            Some(PathBuf::from("/t/release/x.wasm"))
+        );
+        assert_eq!(
+            wasm_artifact(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
         assert_eq!(wasm_artifact("not json"), None);
     }
 
@@ -320,7 +327,10 @@ mod tests {
     #[test]
     fn a_toolchain_without_the_wasm_target_is_reported() {
         let tools = fake_toolchain("missing", "exit 0", "echo /nonexistent-sysroot");
-        assert!(matches!(tools.build(&options()), Err(BuildError::MissingTarget)));
+        assert!(matches!(
+            tools.build(&options()),
+            Err(BuildError::MissingTarget)
+        ));
     }
 
     #[test]
@@ -330,13 +340,18 @@ mod tests {
             rustc: "/nonexistent/rustc".into(),
         };
         let err = tools.build(&options()).unwrap_err();
-        assert!(matches!(&err, BuildError::Spawn { program, .. } if program == "/nonexistent/rustc"));
+        assert!(
+            matches!(&err, BuildError::Spawn { program, .. } if program == "/nonexistent/rustc")
+        );
     }
 
     #[test]
     fn a_failing_cargo_is_reported_with_its_diagnostics() {
         let sysroot = Toolchain::from_env();
-        let real = Command::new(&sysroot.rustc).args(["--print", "sysroot"]).output().unwrap();
+        let real = Command::new(&sysroot.rustc)
+            .args(["--print", "sysroot"])
+            .output()
+            .unwrap();
         let sysroot = String::from_utf8_lossy(&real.stdout).trim().to_owned();
         let tools = fake_toolchain(
             "cargo-fails",
@@ -349,9 +364,18 @@ mod tests {
         }
         let tools = fake_toolchain("no-artifact", "exit 0", &format!("echo {sysroot}"));
         assert!(matches!(tools.build(&options()), Err(BuildError::NoModule)));
-        let tools = fake_toolchain("metadata", "echo 'no Cargo.toml' >&2; exit 101", &format!("echo {sysroot}"));
-        let err = tools.default_target_dir(&BuildOptions::default()).unwrap_err();
-        assert!(matches!(&err, BuildError::Metadata(m) if m.contains("no Cargo.toml")), "{err}");
+        let tools = fake_toolchain(
+            "metadata",
+            "echo 'no Cargo.toml' >&2; exit 101",
+            &format!("echo {sysroot}"),
+        );
+        let err = tools
+            .default_target_dir(&BuildOptions::default())
+            .unwrap_err();
+        assert!(
+            matches!(&err, BuildError::Metadata(m) if m.contains("no Cargo.toml")),
+            "{err}"
+        );
     }
 
     #[test]

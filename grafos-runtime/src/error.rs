@@ -24,7 +24,9 @@ pub enum LoadError {
     },
     /// An import from a module other than `grafos_worker_v0`, or a name the
     /// ABI does not define.
-    #[error("unknown import `{module}::{name}`: a tasklet may import only the functions of `grafos_worker_v0`")]
+    #[error(
+        "unknown import `{module}::{name}`: a tasklet may import only the functions of `grafos_worker_v0`"
+    )]
     UnknownImport {
         /// The import's module.
         module: String,
@@ -58,7 +60,9 @@ pub enum LoadError {
         found: String,
     },
     /// No `grafos_worker_v0.tasklets` custom section, or one without records.
-    #[error("no tasklet records: the module has no `grafos_worker_v0.tasklets` custom section (was it built from a crate with `#[grafos::tasklet]`s?)")]
+    #[error(
+        "no tasklet records: the module has no `grafos_worker_v0.tasklets` custom section (was it built from a crate with `#[grafos::tasklet]`s?)"
+    )]
     MissingTasklets,
     /// A record of an ABI version this runtime does not speak.
     #[error("tasklet record of ABI version {found}; this runtime speaks version {supported}")]

@@ -62,13 +62,18 @@ fn lane(state: &mut LaunchState, name: &str) -> Result<usize, Error> {
         Running::Lane(lane) => Ok(lane),
         Running::Setup => Err(violation(
             state,
-            format!("`{name}` called outside any lane (from `{}`)", abi::export::ALLOC),
+            format!(
+                "`{name}` called outside any lane (from `{}`)",
+                abi::export::ALLOC
+            ),
         )),
     }
 }
 
 /// The guest's memory and the launch state, borrowed together.
-fn memory_and_state<'a>(caller: &'a mut Ctx<'_>) -> Result<(&'a mut [u8], &'a mut LaunchState), Error> {
+fn memory_and_state<'a>(
+    caller: &'a mut Ctx<'_>,
+) -> Result<(&'a mut [u8], &'a mut LaunchState), Error> {
     match caller.data().memory {
         Some(memory) => Ok(memory.data_and_store_mut(caller)),
         None => Err(violation(
@@ -143,7 +148,9 @@ fn parallel_for(mut caller: Ctx<'_>, job: i32, lanes: i32) -> Result<i32, Error>
     if lane != 0 {
         return Err(violation(
             state,
-            format!("`parallel_for` called on data lane {lane}: only the coordinator (lane 0) starts regions, and regions do not nest"),
+            format!(
+                "`parallel_for` called on data lane {lane}: only the coordinator (lane 0) starts regions, and regions do not nest"
+            ),
         ));
     }
     if lanes as u32 as usize != state.workers {
@@ -241,7 +248,10 @@ fn error_read(mut caller: Ctx<'_>, ptr: i32, cap: i32) -> Result<i32, Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     lane(state, import::ERROR_READ)?;
     let dst = guest_span(state, import::ERROR_READ, ptr, cap, memory.len())?;
-    let bytes = state.cause().map(|e| abi::encode_error(&e)).unwrap_or_default();
+    let bytes = state
+        .cause()
+        .map(|e| abi::encode_error(&e))
+        .unwrap_or_default();
     if bytes.len() <= dst.len() {
         memory[dst.start..dst.start + bytes.len()].copy_from_slice(&bytes);
     }

@@ -36,7 +36,11 @@ pub(crate) struct ModuleFacts {
 /// A parser's or validator's complaint, on one line.
 pub(crate) fn malformed(e: impl std::fmt::Display) -> LoadError {
     LoadError::Malformed {
-        message: e.to_string().split_whitespace().collect::<Vec<_>>().join(" "),
+        message: e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -59,11 +63,7 @@ fn describe(ty: &wasmparser::FuncType) -> String {
 
 fn matches(ty: &wasmparser::FuncType, sig: &Signature) -> bool {
     let same = |have: &[wasmparser::ValType], want: &[ValType]| {
-        have.len() == want.len()
-            && have
-                .iter()
-                .zip(want)
-                .all(|(h, w)| val_type(*h) == Some(*w))
+        have.len() == want.len() && have.iter().zip(want).all(|(h, w)| val_type(*h) == Some(*w))
     };
     same(ty.params(), sig.params) && same(ty.results(), sig.results)
 }
@@ -104,7 +104,10 @@ pub(crate) fn inspect(wasm: &[u8]) -> Result<ModuleFacts, LoadError> {
                         });
                     };
                     let ty = types.get(index as usize).ok_or_else(|| {
-                        malformed(format!("import `{}` uses undefined type {index}", import.name))
+                        malformed(format!(
+                            "import `{}` uses undefined type {index}",
+                            import.name
+                        ))
                     })?;
                     if !matches(ty, &expected.signature) {
                         return Err(LoadError::ImportSignature {

@@ -173,9 +173,7 @@ pub(crate) fn instrument(wasm: &[u8], facts: &ModuleFacts) -> Result<Vec<u8>, Lo
                 let Some((section, left)) = code.as_mut() else {
                     return Err(malformed("a function body outside the code section"));
                 };
-                match instrument_body(&body, stack_pointer, &check)
-                    .map_err(malformed)?
-                {
+                match instrument_body(&body, stack_pointer, &check).map_err(malformed)? {
                     Some(instrumented) => section.raw(&instrumented),
                     None => section.raw(body.as_bytes()),
                 };
@@ -265,7 +263,11 @@ mod tests {
         };
         let out = instrument(&module_with_stack_pointer_writes(), &facts).unwrap();
         let text = operators(&out);
-        assert_eq!(text.matches("GlobalGet { global_index: 2 }").count(), 2, "{text}");
+        assert_eq!(
+            text.matches("GlobalGet { global_index: 2 }").count(),
+            2,
+            "{text}"
+        );
         assert_eq!(text.matches("Unreachable").count(), 2, "{text}");
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, &out).unwrap();
@@ -282,7 +284,10 @@ mod tests {
         limit.set(&mut store, wasmi::Val::I32(32)).unwrap();
         assert!(f.call(&mut store, 512).is_ok());
         let trap = f.call(&mut store, 16).unwrap_err();
-        assert_eq!(trap.as_trap_code(), Some(wasmi::TrapCode::UnreachableCodeReached));
+        assert_eq!(
+            trap.as_trap_code(),
+            Some(wasmi::TrapCode::UnreachableCodeReached)
+        );
     }
 
     /// The operators of every function, printed with `Debug`.

@@ -80,8 +80,7 @@ impl Runtime {
     pub fn load(&self, wasm: &[u8]) -> Result<TaskletModule, LoadError> {
         let facts = load::inspect(wasm)?;
         let instrumented = rewrite::instrument(wasm, &facts)?;
-        let module =
-            wasmi::Module::new(&self.engine, &instrumented).map_err(load::malformed)?;
+        let module = wasmi::Module::new(&self.engine, &instrumented).map_err(load::malformed)?;
         Ok(TaskletModule {
             inner: Arc::new(ModuleInner {
                 engine: self.engine.clone(),
@@ -143,8 +142,9 @@ impl LaunchHandle {
         self.receive.recv().unwrap_or_else(|_| {
             Err(TaskletError::Trap {
                 lane: 0,
-                message: "internal error in grafos-runtime: the launch thread ended without a result"
-                    .into(),
+                message:
+                    "internal error in grafos-runtime: the launch thread ended without a result"
+                        .into(),
             })
         })
     }
@@ -189,7 +189,11 @@ impl LaunchPool {
 
     fn submit(&self, job: Job) -> Result<(), TaskletError> {
         let mut threads = self.threads.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut jobs = self.shared.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut jobs = self
+            .shared
+            .jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         jobs.queue.push_back(job);
         let need_thread = jobs.idle < jobs.queue.len() && threads.len() < self.max_threads;
         drop(jobs);
@@ -202,7 +206,11 @@ impl LaunchPool {
             match spawned {
                 Ok(handle) => threads.push(handle),
                 Err(e) if threads.is_empty() => {
-                    let mut jobs = self.shared.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+                    let mut jobs = self
+                        .shared
+                        .jobs
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
                     jobs.queue.pop_back();
                     return Err(TaskletError::InvalidConfig {
                         reason: format!("could not start a launch thread: {e}"),
@@ -248,9 +256,8 @@ impl Drop for LaunchPool {
             .unwrap_or_else(PoisonError::into_inner)
             .shutdown = true;
         self.shared.ready.notify_all();
-        let threads = std::mem::take(
-            &mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner),
-        );
+        let threads =
+            std::mem::take(&mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner));
         for thread in threads {
             // Launches catch their own panics; a thread cannot end in one.
             let _ = thread.join();

@@ -21,9 +21,9 @@
 //! and stack limit (the limit the instrumented module checks on every
 //! stack-pointer write, see [`crate::rewrite`]).
 
+use grafos::TaskletInfo;
 use grafos::abi::{self, status};
 use grafos::cpu::{Limit, SharedTaskletResult, TaskletError};
-use grafos::TaskletInfo;
 use wasmi::{
     Func, Global, Instance, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store,
     TrapCode, Val,
@@ -147,7 +147,10 @@ impl LaneScheduler {
         let mut store = Store::new(&module.engine, state);
         store.limiter(|state| &mut state.limiter);
 
-        let instance = match module.linker.instantiate_and_start(&mut store, &module.module) {
+        let instance = match module
+            .linker
+            .instantiate_and_start(&mut store, &module.module)
+        {
             Ok(instance) => instance,
             Err(e) => {
                 return Err(match store.data_mut().limiter.take_denied() {
@@ -225,29 +228,20 @@ impl LaneScheduler {
                 requested: total,
             });
         }
-        let state = self.store.data_mut();
-        state.running = Running::Setup;
-        let pool = state.fuel.pool_left;
-        self.set_fuel(pool, true);
-        let mut out = [Val::I32(0)];
+        // A resumable call on lane 0's stack, so that fuel slices bound it
+        // and the deadline and cancel token are checked while it runs.
         let args = [Val::I32(total as i32), Val::I32(STACK_ALIGN as i32)];
-        let called = alloc.call(&mut self.store, &args, &mut out);
-        self.settle(0);
+        let outcome = self.drive_as(0, Running::Setup, Start::Call(alloc, args, 2));
         let state = self.store.data_mut();
-        if let Err(e) = called {
-            if let Some(cause) = state.cause() {
-                return Err(cause);
+        let base = match outcome {
+            Outcome::Returned(base) => base,
+            Outcome::Stopped | Outcome::Suspended(..) => {
+                return Err(state
+                    .cause()
+                    .unwrap_or_else(|| abi_error("lane stacks could not be allocated")));
             }
-            return Err(match state.limiter.take_denied() {
-                Some(denied) => memory_limit(denied),
-                None if e.as_trap_code() == Some(TrapCode::OutOfFuel) => TaskletError::FuelExhausted,
-                None => TaskletError::Trap {
-                    lane: 0,
-                    message: format!("in `{}`: {e}", abi::export::ALLOC),
-                },
-            });
-        }
-        let base = out[0].i32().unwrap_or(0) as u32;
+        };
+        let base = base as u32;
         if base == 0 {
             return Err(match state.limiter.take_denied() {
                 Some(denied) => memory_limit(denied),
@@ -258,7 +252,7 @@ impl LaneScheduler {
             });
         }
         let memory_len = state.memory.map_or(0, |m| m.data_size(&self.store)) as u64;
-        if base % STACK_ALIGN != 0 || u64::from(base) + total > memory_len {
+        if !base.is_multiple_of(STACK_ALIGN) || u64::from(base) + total > memory_len {
             return Err(abi_error(format!(
                 "`{}` returned {base}, not a {STACK_ALIGN}-aligned block of {total} bytes in the {memory_len}-byte memory",
                 abi::export::ALLOC
@@ -326,10 +320,13 @@ impl LaneScheduler {
         self.stack_pointer.get(&self.store).i32().unwrap_or(0) as u32
     }
 
-    /// Makes `lane` the running lane: its stack pointer and stack limit.
-    fn enter(&mut self, lane: usize) {
+    /// Makes `lane` the running lane: its stack pointer and stack limit. A
+    /// switch is a cancellation point.
+    fn enter(&mut self, lane: usize, running: Running) {
         let stack = self.stacks[lane];
-        self.store.data_mut().running = Running::Lane(lane);
+        let state = self.store.data_mut();
+        state.running = running;
+        state.poll_stop();
         // Both globals are mutable i32s (checked at load), so `set` succeeds.
         let _ = self
             .stack_pointer
@@ -355,23 +352,29 @@ impl LaneScheduler {
     }
 
     /// Runs `lane` until it suspends, returns or is stopped.
-    fn drive(&mut self, lane: usize, mut start: Start) -> Outcome {
-        self.enter(lane);
+    fn drive(&mut self, lane: usize, start: Start) -> Outcome {
+        self.drive_as(lane, Running::Lane(lane), start)
+    }
+
+    /// [`drive`](Self::drive) on `lane`'s stack, with the host functions
+    /// seeing `running` (the setup call runs on lane 0's stack as no lane).
+    fn drive_as(&mut self, lane: usize, running: Running, mut start: Start) -> Outcome {
+        self.enter(lane, running);
         let mut out = [Val::I32(0)];
         let mut required = 0;
         loop {
             if !self.grant(lane, required) {
                 // Its grace budget is spent: the lane ignored the failure.
-                self.store
-                    .data_mut()
-                    .fail_with(TaskletError::FuelExhausted);
+                self.store.data_mut().fail_with(TaskletError::FuelExhausted);
                 return Outcome::Stopped;
             }
             let result = match start {
                 Start::Call(func, args, arity) => {
                     func.call_resumable(&mut self.store, &args[..arity], &mut out)
                 }
-                Start::Host(call, value) => call.resume(&mut self.store, &[Val::I32(value)], &mut out),
+                Start::Host(call, value) => {
+                    call.resume(&mut self.store, &[Val::I32(value)], &mut out)
+                }
                 Start::Fuel(call) => call.resume(&mut self.store, &mut out),
             };
             self.settle(lane);
@@ -467,7 +470,9 @@ impl LaneScheduler {
                 state.barrier_rounds,
             )),
             Some(status::FAILED) => Err(state.fail_reports[0].take().unwrap_or_else(|| {
-                abi_error("the tasklet entry returned FAILED without reporting an error through `fail`")
+                abi_error(
+                    "the tasklet entry returned FAILED without reporting an error through `fail`",
+                )
             })),
             Some(other) => Err(abi_error(format!(
                 "the tasklet entry returned status {other}, which ABI grafos_worker_v0 does not define"
@@ -510,7 +515,9 @@ impl LaneScheduler {
         loop {
             for lane in 1..workers {
                 let start = match std::mem::replace(&mut lanes[lane - 1], DataLane::Done) {
-                    DataLane::Idle => Start::Call(self.run_lane, [Val::I32(job), Val::I32(lane as i32)], 2),
+                    DataLane::Idle => {
+                        Start::Call(self.run_lane, [Val::I32(job), Val::I32(lane as i32)], 2)
+                    }
                     DataLane::Ready(call, value) => Start::Host(call, value),
                     parked @ (DataLane::Waiting(_) | DataLane::Done) => {
                         lanes[lane - 1] = parked;

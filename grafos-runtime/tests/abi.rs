@@ -233,7 +233,10 @@ fn out_of_bounds_pointers_are_abi_violations() {
         "(i32.const 0)",
     );
     let message = abi_message(run(&wasm, b""));
-    assert!(message.contains("`output_set`: 64 bytes at address 4194288"), "{message}");
+    assert!(
+        message.contains("`output_set`: 64 bytes at address 4194288"),
+        "{message}"
+    );
     assert!(message.contains("4194304-byte guest memory"), "{message}");
 
     for call in [
@@ -242,9 +245,16 @@ fn out_of_bounds_pointers_are_abi_violations() {
         "(drop (call $error_read (i32.const 0x3fffff) (i32.const 2)))",
         "(call $debug_log (i32.const 0) (i32.const 0x400001))",
     ] {
-        let wasm = build(IMPORT_ALL, &format!("{call} (i32.const 0)"), "(i32.const 0)");
+        let wasm = build(
+            IMPORT_ALL,
+            &format!("{call} (i32.const 0)"),
+            "(i32.const 0)",
+        );
         let message = abi_message(run(&wasm, b""));
-        assert!(message.contains("outside the 4194304-byte guest memory"), "{call}: {message}");
+        assert!(
+            message.contains("outside the 4194304-byte guest memory"),
+            "{call}: {message}"
+        );
     }
 }
 
@@ -277,7 +287,10 @@ fn reentrant_parallel_for_is_an_abi_violation() {
         "(call $parallel_for (i32.const 0) (i32.const 3))",
     );
     let message = abi_message(run(&wasm, b""));
-    assert!(message.contains("`parallel_for` called on data lane 1"), "{message}");
+    assert!(
+        message.contains("`parallel_for` called on data lane 1"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -308,24 +321,31 @@ fn imports_called_outside_any_lane_are_abi_violations() {
         3,
     );
     let message = abi_message(run(&wasm, b""));
-    assert!(message.contains("`barrier` called outside any lane"), "{message}");
+    assert!(
+        message.contains("`barrier` called outside any lane"),
+        "{message}"
+    );
 }
 
 #[test]
 fn the_coordinators_barrier_is_a_cancellation_point_not_an_error() {
-    let wasm = build(
-        IMPORT_ALL,
-        "(call $barrier)",
-        "(i32.const 0)",
-    );
+    let wasm = build(IMPORT_ALL, "(call $barrier)", "(i32.const 0)");
     assert_eq!(run(&wasm, b"").unwrap(), b"");
 }
 
 #[test]
 fn bad_statuses_and_undecodable_errors_are_abi_violations() {
     for (entry, lane, needle) in [
-        ("(i32.const 42)", "(i32.const 0)", "entry returned status 42"),
-        ("(i32.const 3)", "(i32.const 0)", "entry returned FAILED without reporting"),
+        (
+            "(i32.const 42)",
+            "(i32.const 0)",
+            "entry returned status 42",
+        ),
+        (
+            "(i32.const 3)",
+            "(i32.const 0)",
+            "entry returned FAILED without reporting",
+        ),
         (
             "(call $parallel_for (i32.const 0) (i32.const 3))",
             "(i32.const 7)",
@@ -389,7 +409,10 @@ fn a_failed_region_reports_its_cause_through_error_read() {
 #[test]
 fn a_coordinator_trap_is_a_trap_of_lane_0() {
     let wasm = build(IMPORT_ALL, "unreachable", "(i32.const 0)");
-    assert!(matches!(run(&wasm, b""), Err(TaskletError::Trap { lane: 0, .. })));
+    assert!(matches!(
+        run(&wasm, b""),
+        Err(TaskletError::Trap { lane: 0, .. })
+    ));
 }
 
 #[test]
@@ -404,7 +427,10 @@ fn a_lane_that_moves_its_stack_pointer_off_its_stack_is_a_stack_overflow() {
            (drop (call $barrier))
            (i32.const 0)"#,
     );
-    assert_eq!(run(&wasm, b""), Err(TaskletError::StackOverflow { lane: 1 }));
+    assert_eq!(
+        run(&wasm, b""),
+        Err(TaskletError::StackOverflow { lane: 1 })
+    );
 }
 
 #[test]
@@ -439,13 +465,45 @@ fn initial_memory_beyond_the_cap_is_a_memory_limit() {
 fn an_allocator_that_returns_nonsense_is_an_abi_violation() {
     for (extra, needle) in [
         ("(return (i32.const 0))", "returned 0 for"),
-        ("(return (i32.const 3))", "returned 3, not a 16-aligned block"),
+        (
+            "(return (i32.const 3))",
+            "returned 3, not a 16-aligned block",
+        ),
         ("(return (i32.const 0x3ffff0))", "not a 16-aligned block"),
     ] {
         let wasm = build_with("", "(i32.const 0)", "(i32.const 0)", extra, 3);
         let message = abi_message(run(&wasm, b""));
         assert!(message.contains(needle), "{extra}: {message}");
     }
+}
+
+#[test]
+fn an_allocator_that_never_returns_is_stopped_by_the_deadline_and_fuel() {
+    let wasm = build_with(
+        "",
+        "(i32.const 0)",
+        "(i32.const 0)",
+        "(loop $forever (br $forever))",
+        3,
+    );
+    let module = load(&wasm).unwrap();
+    let options = RunOptions {
+        fuel: Some(u64::MAX / 2),
+        deadline: Some(std::time::Instant::now() + std::time::Duration::from_millis(100)),
+        ..RunOptions::default()
+    };
+    assert_eq!(
+        module.run("t", b"", options).unwrap_err(),
+        TaskletError::DeadlineExceeded
+    );
+    let options = RunOptions {
+        fuel: Some(1_000_000),
+        ..RunOptions::default()
+    };
+    assert_eq!(
+        module.run("t", b"", options).unwrap_err(),
+        TaskletError::FuelExhausted
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -497,7 +555,10 @@ fn imports_with_the_wrong_signature_are_refused() {
         "(i32.const 0)",
         "(i32.const 0)",
     );
-    assert!(matches!(load(&wasm).unwrap_err(), LoadError::ImportSignature { .. }));
+    assert!(matches!(
+        load(&wasm).unwrap_err(),
+        LoadError::ImportSignature { .. }
+    ));
 }
 
 #[test]
@@ -512,7 +573,10 @@ fn missing_and_ill_typed_exports_are_refused() {
         }
     );
     let bad_alloc = module_wat("", "(i32.const 0)", "(i32.const 0)", "")
-        .replace("(param $align i32) (result i32)", "(param $align i32) (result i64)")
+        .replace(
+            "(param $align i32) (result i32)",
+            "(param $align i32) (result i64)",
+        )
         .replace("    local.get $p)", "    local.get $p i64.extend_i32_u)");
     let wasm = with_records(wat::parse_str(bad_alloc).unwrap(), &record("t", 3));
     assert_eq!(
@@ -553,7 +617,10 @@ fn records_that_cannot_run_are_refused() {
     for (records, needle) in [
         (record("t", 1), "workers is 1 but must be 2 to 256"),
         (record("t", 257), "workers is 257"),
-        ([record("t", 3), record("t", 3)].concat(), "two records have this name"),
+        (
+            [record("t", 3), record("t", 3)].concat(),
+            "two records have this name",
+        ),
     ] {
         match load(&with_records(wasm.clone(), &records)).unwrap_err() {
             LoadError::InvalidRecord { tasklet, reason } => {
@@ -592,17 +659,26 @@ fn a_wrong_abi_version_a_bad_record_or_no_records_are_refused() {
 
 #[test]
 fn an_unusable_stack_pointer_is_refused() {
-    let immutable = module_wat("", "(i32.const 0)", "(i32.const 0)", "")
-        .replace("(global $sp (mut i32) (i32.const 65536))", "(global $sp i32 (i32.const 65536))");
+    let immutable = module_wat("", "(i32.const 0)", "(i32.const 0)", "").replace(
+        "(global $sp (mut i32) (i32.const 65536))",
+        "(global $sp i32 (i32.const 65536))",
+    );
     let wasm = with_records(wat::parse_str(immutable).unwrap(), &record("t", 3));
     match load(&wasm).unwrap_err() {
-        LoadError::StackPointer { reason } => assert!(reason.contains("global 0 is immutable i32"), "{reason}"),
+        LoadError::StackPointer { reason } => {
+            assert!(reason.contains("global 0 is immutable i32"), "{reason}")
+        }
         other => panic!("expected StackPointer, got {other:?}"),
     }
-    let exported_func = module_wat("", "(i32.const 0)", "(i32.const 0)", "")
-        .replace("(func (export \"grafos_v0_tasklet_t\")", "(func (export \"grafos_v0_tasklet_t\") (export \"__stack_pointer\")");
+    let exported_func = module_wat("", "(i32.const 0)", "(i32.const 0)", "").replace(
+        "(func (export \"grafos_v0_tasklet_t\")",
+        "(func (export \"grafos_v0_tasklet_t\") (export \"__stack_pointer\")",
+    );
     let wasm = with_records(wat::parse_str(exported_func).unwrap(), &record("t", 3));
-    assert!(matches!(load(&wasm).unwrap_err(), LoadError::StackPointer { .. }));
+    assert!(matches!(
+        load(&wasm).unwrap_err(),
+        LoadError::StackPointer { .. }
+    ));
 }
 
 #[test]

@@ -59,11 +59,20 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("14 tasklet(s):"), "{text}");
-    assert!(text.contains("  histogram\n    lanes    5 (coordinator + 4 data lanes)"), "{text}");
-    assert!(text.contains("  kernel\n    lanes    2 (coordinator + 1 data lane)"), "{text}");
+    assert!(
+        text.contains("  histogram\n    lanes    5 (coordinator + 4 data lanes)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  kernel\n    lanes    2 (coordinator + 1 data lane)"),
+        "{text}"
+    );
     assert!(text.contains("    workers  count, scale"), "{text}");
     assert!(text.contains("    scratch  1 KiB per lane"), "{text}");
-    assert!(text.contains("imports: ") && text.contains("parallel_for"), "{text}");
+    assert!(
+        text.contains("imports: ") && text.contains("parallel_for"),
+        "{text}"
+    );
 
     let out = grafos(&["inspect", p(&module), "--json"], b"");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -86,14 +95,25 @@ fn run_prints_the_output_the_host_mock_computes() {
     std::fs::write(&input_file, &input).unwrap();
     let expected = grafos_test_guest::run_host("histogram", &input).unwrap();
 
-    let out = grafos(&["run", p(&module), "histogram", "--input", p(&input_file)], b"");
+    let out = grafos(
+        &["run", p(&module), "histogram", "--input", p(&input_file)],
+        b"",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(out.stdout, expected.output());
 
     // Standard input, and --output.
     let output_file = scratch_dir().join("output.bin");
     let out = grafos(
-        &["run", p(&module), "histogram", "--input", "-", "--output", p(&output_file)],
+        &[
+            "run",
+            p(&module),
+            "histogram",
+            "--input",
+            "-",
+            "--output",
+            p(&output_file),
+        ],
         &input,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -104,7 +124,10 @@ fn run_prints_the_output_the_host_mock_computes() {
 #[test]
 fn run_json_reports_the_launch() {
     let module = module_path();
-    let out = grafos(&["run", p(&module), "barriers7", "--input", "-", "--json"], b"ab");
+    let out = grafos(
+        &["run", p(&module), "barriers7", "--input", "-", "--json"],
+        b"ab",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let host = grafos_test_guest::run_host("barriers7", b"ab").unwrap();
@@ -128,7 +151,18 @@ fn a_failing_tasklet_exits_5_with_one_line() {
         5,
         "tasklet `panic_lane` failed: worker lane 2 panicked: lane 2 gives up after 2 input bytes",
     );
-    let out = grafos(&["run", p(&module), "spin", "--timeout", "200ms", "--fuel", "999999999999"], b"");
+    let out = grafos(
+        &[
+            "run",
+            p(&module),
+            "spin",
+            "--timeout",
+            "200ms",
+            "--fuel",
+            "999999999999",
+        ],
+        b"",
+    );
     assert_fails(&out, 5, "deadline exceeded");
     let out = grafos(&["run", p(&module), "spin", "--fuel", "100000"], b"");
     assert_fails(&out, 5, "fuel exhausted");
@@ -139,9 +173,15 @@ fn io_errors_exit_3() {
     let module = module_path();
     let out = grafos(&["run", "/nonexistent/m.wasm", "sum"], b"");
     assert_fails(&out, 3, "cannot read /nonexistent/m.wasm");
-    let out = grafos(&["run", p(&module), "sum", "--input", "/nonexistent/input"], b"");
+    let out = grafos(
+        &["run", p(&module), "sum", "--input", "/nonexistent/input"],
+        b"",
+    );
     assert_fails(&out, 3, "cannot read input /nonexistent/input");
-    let out = grafos(&["run", p(&module), "sum", "--output", "/nonexistent/dir/out"], b"");
+    let out = grafos(
+        &["run", p(&module), "sum", "--output", "/nonexistent/dir/out"],
+        b"",
+    );
     assert_fails(&out, 3, "cannot write output /nonexistent/dir/out");
 }
 
@@ -188,8 +228,15 @@ fn build_compiles_a_crate_and_prints_the_module_path() {
     let path = Path::new(path.trim());
     assert!(path.ends_with("grafos-wasm/wasm32-unknown-unknown/release/grafos_test_guest.wasm"));
     assert_eq!(std::fs::read(path).unwrap(), common::guest_wasm());
-    assert!(stderr(&out).contains("with 14 tasklet(s): "), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("with 14 tasklet(s): "),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = grafos(&["build", "--manifest-path", "/nonexistent/Cargo.toml"], b"");
+    let out = grafos(
+        &["build", "--manifest-path", "/nonexistent/Cargo.toml"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }

@@ -35,9 +35,18 @@ fn inputs() -> Vec<Vec<u8>> {
 fn assert_same_as_host(name: &str, input: &[u8]) {
     let wasm = run(name, input).unwrap_or_else(|e| panic!("{name} on wasm: {e}"));
     let host = host(name, input).unwrap_or_else(|e| panic!("{name} on host: {e}"));
-    assert_eq!(wasm.output(), host.output(), "{name}, {} input bytes", input.len());
+    assert_eq!(
+        wasm.output(),
+        host.output(),
+        "{name}, {} input bytes",
+        input.len()
+    );
     assert_eq!(wasm.regions(), host.regions(), "{name} regions");
-    assert_eq!(wasm.barrier_rounds(), host.barrier_rounds(), "{name} rounds");
+    assert_eq!(
+        wasm.barrier_rounds(),
+        host.barrier_rounds(),
+        "{name} rounds"
+    );
     assert!(wasm.fuel_used() > 0);
 }
 
@@ -153,7 +162,9 @@ fn fuel_checkpoints_report_exhaustion_once_the_pool_is_dry() {
         fuel: Some(300_000),
         ..RunOptions::default()
     };
-    let err = common::guest().run("checkpoints", b"", options).unwrap_err();
+    let err = common::guest()
+        .run("checkpoints", b"", options)
+        .unwrap_err();
     assert_eq!(err, TaskletError::FuelExhausted);
 }
 
@@ -212,7 +223,9 @@ fn a_launch_cancelled_before_it_starts_is_cancelled() {
         ..RunOptions::default()
     };
     assert_eq!(
-        common::guest().run("barriers7", b"abc", options).unwrap_err(),
+        common::guest()
+            .run("barriers7", b"abc", options)
+            .unwrap_err(),
         TaskletError::Cancelled
     );
 }
@@ -228,7 +241,11 @@ fn deep_recursion_is_a_stack_overflow_not_corrupted_output() {
         let err = common::guest()
             .run("recurse", &300u32.to_le_bytes(), options)
             .unwrap_err();
-        assert_eq!(err, TaskletError::StackOverflow { lane: 1 }, "{stack}-byte stacks");
+        assert_eq!(
+            err,
+            TaskletError::StackOverflow { lane: 1 },
+            "{stack}-byte stacks"
+        );
     }
     // The coordinator's own stack and wasmi's call depth hold deeper ones.
     let err = run("recurse", &100_000u32.to_le_bytes()).unwrap_err();
@@ -332,24 +349,39 @@ fn fuel_used_is_what_the_launch_consumed() {
 fn many_launches_run_in_parallel_on_the_pool() {
     let runtime = common::runtime();
     let module = common::guest();
-    let inputs: Vec<Vec<u8>> = (0..24u8).map(|i| vec![i; 100 + usize::from(i) * 37]).collect();
+    let inputs: Vec<Vec<u8>> = (0..24u8)
+        .map(|i| vec![i; 100 + usize::from(i) * 37])
+        .collect();
     let handles: Vec<_> = inputs
         .iter()
         .enumerate()
         .map(|(i, input)| {
             let name = ["sum", "histogram", "barriers7"][i % 3];
-            (name, runtime.spawn(module, name, input.clone(), RunOptions::default()))
+            (
+                name,
+                runtime.spawn(module, name, input.clone(), RunOptions::default()),
+            )
         })
         .collect();
     for ((name, handle), input) in handles.into_iter().zip(&inputs) {
         let result = handle.join().unwrap();
-        assert_eq!(result.output(), host(name, input).unwrap().output(), "{name}");
+        assert_eq!(
+            result.output(),
+            host(name, input).unwrap().output(),
+            "{name}"
+        );
     }
     // A failing launch does not disturb the others.
     let bad = runtime.spawn(module, "panic_lane", b"a".to_vec(), RunOptions::default());
     let good = runtime.spawn(module, "sum", b"a".to_vec(), RunOptions::default());
-    assert!(matches!(bad.join(), Err(TaskletError::WorkerPanicked { lane: 2, .. })));
-    assert_eq!(good.join().unwrap().output(), host("sum", b"a").unwrap().output());
+    assert!(matches!(
+        bad.join(),
+        Err(TaskletError::WorkerPanicked { lane: 2, .. })
+    ));
+    assert_eq!(
+        good.join().unwrap().output(),
+        host("sum", b"a").unwrap().output()
+    );
 }
 
 #[test]
@@ -363,7 +395,14 @@ fn the_built_module_imports_only_the_abi() {
         );
     }
     // The guest backend uses every import but `debug_log`'s caller-less ones.
-    for needed in ["parallel_for", "barrier", "panic", "fail", "error_read", "output_set"] {
+    for needed in [
+        "parallel_for",
+        "barrier",
+        "panic",
+        "fail",
+        "error_read",
+        "output_set",
+    ] {
         assert!(module.imports().iter().any(|i| i == needed), "{needed}");
     }
     let names: Vec<&str> = module.tasklets().iter().map(|t| &*t.name).collect();

@@ -68,7 +68,10 @@ impl CliError {
     }
 
     pub(crate) fn load(path: &Path, e: &LoadError) -> Self {
-        Self::new(ErrorClass::Load, format!("cannot load {}: {e}", path.display()))
+        Self::new(
+            ErrorClass::Load,
+            format!("cannot load {}: {e}", path.display()),
+        )
     }
 
     pub(crate) fn tasklet(name: &str, e: &TaskletError) -> Self {

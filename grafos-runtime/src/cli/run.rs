@@ -72,6 +72,11 @@ fn read_input(path: Option<&Path>) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// Milliseconds, to the microsecond.
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -113,7 +118,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
                     "tasklet": name,
                     "input_bytes": input.len(),
                     "error": e.to_string(),
-                    "wall_time_ms": wall.as_secs_f64() * 1e3,
+                    "wall_time_ms": millis(wall),
                 });
                 write_stdout(format!("{report}\n").as_bytes())?;
             }
@@ -132,8 +137,8 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
             "fuel_used": result.fuel_used(),
             "regions": result.regions(),
             "barrier_rounds": result.barrier_rounds(),
-            "wall_time_ms": wall.as_secs_f64() * 1e3,
-            "load_time_ms": load_time.as_secs_f64() * 1e3,
+            "wall_time_ms": millis(wall),
+            "load_time_ms": millis(load_time),
         });
         if args.output.is_none() {
             report["output_hex"] = hex(result.output()).into();
@@ -163,7 +168,12 @@ mod tests {
     #[test]
     fn errors_have_the_exit_code_of_their_class() {
         use grafos_runtime::TaskletError;
-        let abi = CliError::tasklet("t", &TaskletError::Abi { message: "x".into() });
+        let abi = CliError::tasklet(
+            "t",
+            &TaskletError::Abi {
+                message: "x".into(),
+            },
+        );
         assert_eq!(abi.class, ErrorClass::Load);
         let fuel = CliError::tasklet("t", &TaskletError::FuelExhausted);
         assert_eq!(fuel.class, ErrorClass::Tasklet);

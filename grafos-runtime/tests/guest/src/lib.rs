@@ -109,7 +109,7 @@ pub fn sum(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
     builder::<SumShared, SumScratch>(&SUM, input).launch(|coord| {
         // Captured by the worker closure: the weight comes from the input.
         let weight = u64::from(coord.input().first().copied().unwrap_or(1)) + 1;
-        let salt = vec![3u64, 5, 7];
+        let salt: Vec<u64> = (0..3).map(|k| weight * 2 + k).collect();
         coord.parallel_for_workers(|w| {
             let range = w.partition(w.input().len());
             let mut partial = 0u64;
@@ -269,7 +269,9 @@ fn ring(info: &TaskletInfo, input: &[u8]) -> Result<SharedTaskletResult, Tasklet
             for round in 0..rounds {
                 let right = w.shared().slots[(me + 1) % n].load(Relaxed);
                 w.barrier()?;
-                let mixed = right.wrapping_mul(31).wrapping_add(round as u64 ^ me as u64);
+                let mixed = right
+                    .wrapping_mul(31)
+                    .wrapping_add(round as u64 ^ me as u64);
                 w.shared().slots[me].store(mixed, Relaxed);
                 w.barrier()?;
             }
@@ -395,8 +397,7 @@ pub fn spin(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
 }
 
 /// `checkpoints`: every lane spends fuel checkpoints until the pool is dry.
-pub static CHECKPOINTS: TaskletInfo =
-    TaskletInfo::new("checkpoints", 3, 64, 0, 100_000_000, &[]);
+pub static CHECKPOINTS: TaskletInfo = TaskletInfo::new("checkpoints", 3, 64, 0, 100_000_000, &[]);
 tasklet!(
     CHECKPOINTS,
     CHECKPOINTS_RECORD,
