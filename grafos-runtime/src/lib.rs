@@ -37,6 +37,13 @@
 //! Determinism: the same module, input and fuel give the same output and the
 //! same `fuel_used`, run after run: scheduling depends only on the guest's
 //! own calls, never on time.
+//!
+//! Containment: nothing a guest does makes the runtime panic, hang or exceed
+//! its limits; it ends the launch with a [`TaskletError`]. Guest memory is
+//! capped by [`RunOptions::max_memory_bytes`]; besides it, a launch holds
+//! the interpreter's own stack for each running lane (wasmi's value stack,
+//! bounded by its default limits, about 1 MB per lane at most) and the
+//! input and output.
 
 pub mod build;
 mod error;

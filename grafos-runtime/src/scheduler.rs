@@ -252,7 +252,9 @@ impl LaneScheduler {
             });
         }
         let memory_len = state.memory.map_or(0, |m| m.data_size(&self.store)) as u64;
-        if !base.is_multiple_of(STACK_ALIGN) || u64::from(base) + total > memory_len {
+        // Tops must fit an i32 stack pointer: stay below 4 GiB.
+        let end = memory_len.min(u64::from(u32::MAX) - u64::from(STACK_ALIGN));
+        if !base.is_multiple_of(STACK_ALIGN) || u64::from(base) + total > end {
             return Err(abi_error(format!(
                 "`{}` returned {base}, not a {STACK_ALIGN}-aligned block of {total} bytes in the {memory_len}-byte memory",
                 abi::export::ALLOC
@@ -505,7 +507,7 @@ impl LaneScheduler {
         let workers = self.stacks.len();
         {
             let state = self.store.data_mut();
-            state.regions += 1;
+            state.regions = state.regions.saturating_add(1);
             state.in_region = true;
             state.barrier_calls.fill(0);
             state.departed = 0;

@@ -7,6 +7,19 @@
 //! The runtime switches lanes only inside `parallel_for` and `barrier`, so
 //! the allocator and every other global of the guest are only ever used by
 //! one lane at a time.
+//!
+//! # Lane stacks and `__stack_pointer`
+//!
+//! Data lanes run on stacks the runtime allocates through
+//! [`grafos_v0_alloc`] when a launch starts; at each switch it saves the
+//! outgoing lane's `__stack_pointer` global and installs the incoming
+//! lane's. That global must be exported, and a tasklet crate needs to do
+//! nothing for it: `grafos build` links the crate with
+//! `-C link-arg=--export=__stack_pointer` (through `cargo rustc`, so only
+//! the final crate sees the flag), and the runtime adds the export itself to
+//! a module built another way, since wasm-ld always makes global 0 the stack
+//! pointer. No `build.rs` could do this instead: a dependency's build script
+//! cannot add link arguments to the user's cdylib.
 
 use std::alloc::{self, Layout};
 use std::sync::Once;
