@@ -21,7 +21,8 @@ use crate::{host_fns, load, rewrite};
 /// compilation), one linker with the ABI's host functions, and a pool of OS
 /// threads on which [`spawn`](Self::spawn) runs launches in parallel, each
 /// on one thread. [`TaskletModule::run`] runs a launch on the caller's
-/// thread instead.
+/// thread instead. Dropping a `Runtime` lets the launches it has queued
+/// finish, then joins its threads.
 ///
 /// ```no_run
 /// use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};

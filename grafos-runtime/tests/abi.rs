@@ -407,6 +407,73 @@ fn a_failed_region_reports_its_cause_through_error_read() {
 }
 
 #[test]
+fn once_failed_every_sdk_call_reports_it_and_no_region_runs() {
+    // Region 1: lane 2 traps. Then the coordinator logs what fuel_checkpoint,
+    // is_cancelled, barrier and a second parallel_for return.
+    let wasm = build(
+        IMPORT_ALL,
+        r#"(drop (call $parallel_for (i32.const 0) (i32.const 3)))
+           (i32.store8 (i32.const 4096) (call $fuel_checkpoint))
+           (i32.store8 (i32.const 4097) (call $is_cancelled))
+           (i32.store8 (i32.const 4098) (call $barrier))
+           (i32.store8 (i32.const 4099) (call $parallel_for (i32.const 0) (i32.const 3)))
+           (call $debug_log (i32.const 4096) (i32.const 4))
+           (i32.const 0)"#,
+        r#"(call $debug_log (i32.const 0) (i32.const 0))
+           (if (i32.eq (local.get $lane) (i32.const 2)) (then unreachable))
+           (i32.const 0)"#,
+    );
+    let logged = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&logged);
+    let options = RunOptions {
+        debug_log: Some(Arc::new(move |lane, line: &str| {
+            sink.lock().unwrap().push((lane, line.as_bytes().to_vec()));
+        })),
+        ..RunOptions::default()
+    };
+    let err = load(&wasm).unwrap().run("t", b"", options).unwrap_err();
+    assert!(matches!(err, TaskletError::Trap { lane: 2, .. }), "{err:?}");
+    let status = |s: i32| s as u8;
+    assert_eq!(
+        *logged.lock().unwrap(),
+        vec![
+            (1, vec![]),
+            (2, vec![]),
+            (
+                0,
+                vec![
+                    status(abi::status::FUEL_EXHAUSTED),
+                    1,
+                    status(abi::status::CANCELLED),
+                    status(abi::status::FAILED)
+                ]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_lane_arriving_at_a_barrier_after_another_returned_is_a_mismatch() {
+    // Lane 1 returns at once; lane 2 then arrives at a barrier nobody else
+    // will reach, and ignores the CANCELLED it gets by calling it again.
+    let wasm = build(
+        IMPORT_ALL,
+        "(call $parallel_for (i32.const 0) (i32.const 3))",
+        r#"(if (i32.eq (local.get $lane) (i32.const 2))
+             (then (drop (call $barrier)) (drop (call $barrier))))
+           (i32.const 0)"#,
+    );
+    assert_eq!(
+        run(&wasm, b""),
+        Err(TaskletError::BarrierMismatch {
+            lane: 1,
+            reached: 0,
+            expected: 2
+        })
+    );
+}
+
+#[test]
 fn a_coordinator_trap_is_a_trap_of_lane_0() {
     let wasm = build(IMPORT_ALL, "unreachable", "(i32.const 0)");
     assert!(matches!(

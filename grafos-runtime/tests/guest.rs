@@ -385,6 +385,23 @@ fn many_launches_run_in_parallel_on_the_pool() {
 }
 
 #[test]
+fn one_module_serves_launches_on_many_threads_at_once() {
+    fn shared_across_threads<T: Send + Sync>(_: &T) {}
+    let module = common::guest();
+    shared_across_threads(module);
+    shared_across_threads(common::runtime());
+    let expected = host("barriers2", b"xyz").unwrap();
+    thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| module.run("barriers2", b"xyz", RunOptions::default())))
+            .collect();
+        for run in runs {
+            assert_eq!(run.join().unwrap().unwrap().output(), expected.output());
+        }
+    });
+}
+
+#[test]
 fn the_built_module_imports_only_the_abi() {
     let module = common::guest();
     assert!(!module.imports().is_empty());
