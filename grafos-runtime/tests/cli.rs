@@ -164,7 +164,10 @@ fn a_failing_tasklet_exits_5_with_one_line() {
         b"",
     );
     assert_fails(&out, 5, "deadline exceeded");
-    let out = grafos(&["run", p(&module), "spin", "--fuel", "100000", "--json"], b"");
+    let out = grafos(
+        &["run", p(&module), "spin", "--fuel", "100000", "--json"],
+        b"",
+    );
     assert_fails(&out, 5, "fuel exhausted");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["tasklet"], "spin");
