@@ -71,16 +71,8 @@ struct LaunchState {
 
 impl LaunchState {
     fn new(config: &LaunchConfig) -> Self {
-        let cores = config
-            .cores
-            .min(thread::available_parallelism().map_or(1, |n| n.get()));
-        let policy = |threads: usize| {
-            if threads <= cores {
-                WaitPolicy::Spin
-            } else {
-                WaitPolicy::Park
-            }
-        };
+        let cores = config.cores.min(thread::available_parallelism().map_or(1, |n| n.get()));
+        let policy = |threads: usize| if threads <= cores { WaitPolicy::Spin } else { WaitPolicy::Park };
         let data_lanes = config.workers - 1;
         Self {
             data_lanes,
@@ -272,9 +264,7 @@ impl CoordinatorHandle {
         s.wake_lanes();
         // Every lane counts itself out, whatever its job does, so this ends
         // as soon as the slowest lane returns. `job_ref` outlives the wait.
-        wait_until(s.coordinator_policy, || {
-            s.remaining.load(Ordering::SeqCst) == 0
-        });
+        wait_until(s.coordinator_policy, || s.remaining.load(Ordering::SeqCst) == 0);
         s.job.store(std::ptr::null_mut(), Ordering::SeqCst);
         s.regions.fetch_add(1, Ordering::Relaxed);
         if s.is_failed() {
