@@ -54,7 +54,10 @@ fn region_start(c: &mut Criterion) {
             })
         });
     });
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(LANES).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(LANES)
+        .build()
+        .unwrap();
     group.bench_function("rayon_broadcast", |b| {
         b.iter(|| pool.broadcast(|ctx| black_box(ctx.index())));
     });

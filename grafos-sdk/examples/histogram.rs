@@ -16,7 +16,9 @@ struct Shared {
 // `#[derive(Default)]` stops at 32-element arrays.
 impl Default for Shared {
     fn default() -> Self {
-        Self { counts: std::array::from_fn(|_| AtomicU32::new(0)) }
+        Self {
+            counts: std::array::from_fn(|_| AtomicU32::new(0)),
+        }
     }
 }
 
@@ -51,11 +53,17 @@ fn histogram(input: &[u8]) -> Result<Vec<u32>, TaskletError> {
             coord.set_output(&out);
             Ok(())
         })?;
-    Ok(result.output().chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect())
+    Ok(result
+        .output()
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect())
 }
 
 fn main() -> ExitCode {
-    let path = std::env::args().nth(1).unwrap_or_else(|| file!().to_owned());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| file!().to_owned());
     let input = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {

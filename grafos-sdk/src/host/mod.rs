@@ -1,10 +1,12 @@
 //! The host mock: runs a launch natively, one OS thread per data lane.
 //!
-//! The coordinator runs on the caller's thread. The data lanes' threads are
-//! spawned at the launch's first region and reused by every later one: a
-//! region posts its job and bumps an epoch, each lane runs the job once and
-//! counts itself out, and the last one out wakes the coordinator. Waits spin
-//! briefly when every lane has a core, then park ([`wait`]).
+//! The coordinator runs on the caller's thread, and during a region it runs
+//! data lane 1 there too, so a launch of `n` data lanes has `n - 1` threads of
+//! its own (and one of 2 lanes none at all). Those threads are spawned at the
+//! launch's first region and reused by every later one: a region posts its
+//! job and bumps an epoch, each lane runs the job once and counts itself
+//! out, and the coordinator waits until all have. Waits spin briefly when
+//! every data lane has a core, then park ([`wait`]).
 //!
 //! Failures follow one rule on both backends: the first failure of the
 //! launch (a lane's panic or error, an unmatched barrier, exhausted fuel,
@@ -37,12 +39,11 @@ enum Cause {
 /// Everything the coordinator and the lanes of one launch share.
 struct LaunchState {
     data_lanes: usize,
-    /// How data lanes wait: spin first when each has a core.
-    lane_policy: WaitPolicy,
-    /// How the coordinator waits for a region to end: spin first only when
-    /// it has a core of its own besides the lanes'.
-    coordinator_policy: WaitPolicy,
+    /// How lanes wait: spin first when each data lane has a core.
+    policy: WaitPolicy,
+    /// The caller's thread: the coordinator, and data lane 1 in a region.
     coordinator: Thread,
+    /// Threads of data lanes 2 and up.
     lanes: OnceLock<Box<[Thread]>>,
 
     failed: AtomicBool,
@@ -71,13 +72,17 @@ struct LaunchState {
 
 impl LaunchState {
     fn new(config: &LaunchConfig) -> Self {
-        let cores = config.cores.min(thread::available_parallelism().map_or(1, |n| n.get()));
-        let policy = |threads: usize| if threads <= cores { WaitPolicy::Spin } else { WaitPolicy::Park };
+        let cores = config
+            .cores
+            .min(thread::available_parallelism().map_or(1, |n| n.get()));
         let data_lanes = config.workers - 1;
         Self {
             data_lanes,
-            lane_policy: policy(data_lanes),
-            coordinator_policy: policy(config.workers),
+            policy: if data_lanes <= cores {
+                WaitPolicy::Spin
+            } else {
+                WaitPolicy::Park
+            },
             coordinator: thread::current(),
             lanes: OnceLock::new(),
             failed: AtomicBool::new(false),
@@ -111,14 +116,15 @@ impl LaunchState {
             }
             self.failed.store(true, Ordering::SeqCst);
         }
-        self.wake_lanes();
-        self.coordinator.unpark();
+        self.wake_all();
     }
 
-    fn wake_lanes(&self) {
+    /// Unparks every thread of the launch, the caller's included.
+    fn wake_all(&self) {
         for lane in self.lanes.get().into_iter().flatten() {
             lane.unpark();
         }
+        self.coordinator.unpark();
     }
 
     /// The launch's cause, with a barrier mismatch resolved to the lane
@@ -197,19 +203,45 @@ impl LaunchState {
             self.arrived.store(0, Ordering::SeqCst);
             self.barrier_rounds.fetch_add(1, Ordering::Relaxed);
             self.generation.store(generation + 1, Ordering::SeqCst);
-            self.wake_lanes();
+            self.wake_all();
             return Ok(());
         }
         let released = || self.generation.load(Ordering::SeqCst) != generation;
-        wait_until(self.lane_policy, || released() || self.is_failed());
+        wait_until(self.policy, || released() || self.is_failed());
         if released() { Ok(()) } else { Err(Cancelled) }
     }
 
-    /// A data lane has returned from the region's job.
-    fn depart(&self) {
+    /// Runs the posted job as data lane `lane`, records how it ended, and
+    /// counts the lane out of the region.
+    fn run_lane(&self, lane: usize) {
+        let job = self
+            .job
+            .load(Ordering::SeqCst)
+            .cast_const()
+            .cast::<&RegionJob<'_>>();
+        if !job.is_null() {
+            let handle = LaneHandle { state: self, lane };
+            // SAFETY: the coordinator published `job` before bumping the
+            // epoch and keeps it alive until every lane has counted out below.
+            let run = || unsafe { (*job)(handle) };
+            match panic::catch_unwind(AssertUnwindSafe(run)) {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => self.fail(Cause::Error(error)),
+                Err(payload) => {
+                    let message = panic_message(&*payload);
+                    // A payload whose destructor panics must not kill the lane.
+                    let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
+                    self.fail(Cause::Error(TaskletError::WorkerPanicked { lane, message }));
+                }
+            }
+        }
+        // Returned: a lane still waiting at a barrier now never will be released.
         self.departed.fetch_add(1, Ordering::SeqCst);
         if self.arrived.load(Ordering::SeqCst) > 0 {
             self.fail(Cause::BarrierMismatch);
+        }
+        if self.remaining.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.coordinator.unpark();
         }
     }
 }
@@ -217,18 +249,22 @@ impl LaunchState {
 /// Lane 0's view of the backend.
 pub(crate) struct CoordinatorHandle {
     state: Arc<LaunchState>,
-    threads: Vec<JoinHandle<()>>,
+    /// Threads of data lanes 2 and up, once the first region started them.
+    threads: Option<Vec<JoinHandle<()>>>,
 }
 
 impl CoordinatorHandle {
     fn spawn_lanes(&mut self) -> Result<(), TaskletError> {
-        for lane in 1..=self.state.data_lanes {
+        let threads = self
+            .threads
+            .insert(Vec::with_capacity(self.state.data_lanes - 1));
+        for lane in 2..=self.state.data_lanes {
             let state = Arc::clone(&self.state);
             let spawned = thread::Builder::new()
                 .name(format!("grafos-lane-{lane}"))
                 .spawn(move || lane_main(&state, lane));
             match spawned {
-                Ok(handle) => self.threads.push(handle),
+                Ok(handle) => threads.push(handle),
                 Err(e) => {
                     let error = TaskletError::invalid_config(format!(
                         "could not start the thread of lane {lane}: {e}"
@@ -238,7 +274,7 @@ impl CoordinatorHandle {
                 }
             }
         }
-        let lanes = self.threads.iter().map(|t| t.thread().clone()).collect();
+        let lanes = threads.iter().map(|t| t.thread().clone()).collect();
         // Set once, before the first epoch bump makes any lane reach a barrier.
         let _ = self.state.lanes.set(lanes);
         Ok(())
@@ -246,7 +282,7 @@ impl CoordinatorHandle {
 
     pub(crate) fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
         let s = Arc::clone(&self.state);
-        if !s.is_failed() && self.threads.is_empty() {
+        if !s.is_failed() && self.threads.is_none() {
             self.spawn_lanes()?;
         }
         if s.is_failed() {
@@ -261,10 +297,13 @@ impl CoordinatorHandle {
         let job_ref: &RegionJob<'_> = job;
         s.job.store(&raw const job_ref as *mut (), Ordering::SeqCst);
         s.epoch.fetch_add(1, Ordering::SeqCst);
-        s.wake_lanes();
+        for lane in s.lanes.get().into_iter().flatten() {
+            lane.unpark();
+        }
+        s.run_lane(1);
         // Every lane counts itself out, whatever its job does, so this ends
         // as soon as the slowest lane returns. `job_ref` outlives the wait.
-        wait_until(s.coordinator_policy, || s.remaining.load(Ordering::SeqCst) == 0);
+        wait_until(s.policy, || s.remaining.load(Ordering::SeqCst) == 0);
         s.job.store(std::ptr::null_mut(), Ordering::SeqCst);
         s.regions.fetch_add(1, Ordering::Relaxed);
         if s.is_failed() {
@@ -300,10 +339,11 @@ impl Drop for CoordinatorHandle {
     /// never inside a region when its handle goes away.
     fn drop(&mut self) {
         self.state.shutdown.store(true, Ordering::SeqCst);
-        for thread in &self.threads {
+        let threads = self.threads.take().unwrap_or_default();
+        for thread in &threads {
             thread.thread().unpark();
         }
-        for thread in self.threads.drain(..) {
+        for thread in threads {
             // Lane threads catch every panic of user code; nothing to report.
             let _ = thread.join();
         }
@@ -345,41 +385,19 @@ impl LaneHandle {
     }
 }
 
+/// The loop of a data lane's thread: run each region's job once, until
+/// the launch ends.
 fn lane_main(state: &LaunchState, lane: usize) {
     let mut seen = 0;
     loop {
-        wait_until(state.lane_policy, || {
+        wait_until(state.policy, || {
             state.shutdown.load(Ordering::SeqCst) || state.epoch.load(Ordering::SeqCst) != seen
         });
         if state.shutdown.load(Ordering::SeqCst) {
             return;
         }
         seen = state.epoch.load(Ordering::SeqCst);
-        let job = state
-            .job
-            .load(Ordering::SeqCst)
-            .cast_const()
-            .cast::<&RegionJob<'_>>();
-        if !job.is_null() {
-            let handle = LaneHandle { state, lane };
-            // SAFETY: the coordinator published `job` before bumping the
-            // epoch and keeps it alive until every lane has counted out below.
-            let run = || unsafe { (*job)(handle) };
-            match panic::catch_unwind(AssertUnwindSafe(run)) {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => state.fail(Cause::Error(error)),
-                Err(payload) => {
-                    let message = panic_message(&*payload);
-                    // A payload whose destructor panics must not kill the lane.
-                    let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
-                    state.fail(Cause::Error(TaskletError::WorkerPanicked { lane, message }));
-                }
-            }
-        }
-        state.depart();
-        if state.remaining.fetch_sub(1, Ordering::SeqCst) == 1 {
-            state.coordinator.unpark();
-        }
+        state.run_lane(lane);
     }
 }
 
@@ -412,7 +430,7 @@ where
     });
     let handle = CoordinatorHandle {
         state: Arc::clone(&state),
-        threads: Vec::new(),
+        threads: None,
     };
     // `run` owns the handle: the lane threads are joined when it returns or unwinds.
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| run(handle, input)));
