@@ -1,6 +1,6 @@
 //! The runtime's costs, each against a baseline measured in the same run:
 //!
-//! - `kernel/*`: one hash kernel on 64 KiB ([`grafos_test_guest::mix`]):
+//! - `kernel/*`: one hash kernel on 256 KiB ([`grafos_test_guest::mix`]):
 //!   natively on the host mock with 1 data lane, as a full runtime launch,
 //!   and as a direct call of the kernel's export on raw wasmi (same engine
 //!   settings: fuel metering, eager compilation). Runtime over raw wasmi is
@@ -35,7 +35,7 @@ fn guest_wasm(dir: &str) -> Vec<u8> {
     std::fs::read(built.module).expect("reading the test guest")
 }
 
-const KERNEL_INPUT: usize = 64 << 10;
+const KERNEL_INPUT: usize = 256 << 10;
 
 /// The kernel export on raw wasmi: one instance, the input written once, a
 /// call per iteration.
