@@ -1,2 +1,69 @@
-//! The grafos runtime: executes tasklets compiled to `wasm32-unknown-unknown`
-//! on the wasmi interpreter. Built in its own change.
+//! # grafos-runtime
+//!
+//! Runs grafos tasklets compiled to `wasm32-unknown-unknown` on the wasmi
+//! interpreter: sandboxed, fuel-metered, cancellable and deterministic, with
+//! the same output and the same failures as the host mock.
+//!
+//! ```no_run
+//! use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
+//! let runtime = Runtime::new(RuntimeConfig::default());
+//! let module = runtime.load(&std::fs::read("tasklets.wasm")?)?;
+//! let result = module.run("histogram", b"abca", RunOptions::default())?;
+//! assert_eq!(result.regions(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Architecture
+//!
+//! - [`load`](Runtime::load) (`load.rs`) checks a module against ABI
+//!   `grafos_worker_v0` ([`grafos::abi`]): imports, exports, the tasklet
+//!   records. `rewrite.rs` then instruments it with stack-limit checks and
+//!   compiles it once; every launch shares the compiled module.
+//! - A launch (`scheduler.rs`) runs every lane in one wasmi store and
+//!   instance on one OS thread: lanes are resumable calls that switch only
+//!   inside `parallel_for` and `barrier`, each on its own stack carved from
+//!   guest memory. `host_fns.rs` implements the imports; `state.rs` holds the
+//!   launch's state and its failure rule (the first failure is the cause);
+//!   `limits.rs` caps memory.
+//! - Fuel: the store's fuel is the launch's pool; lanes run in slices of it
+//!   so the deadline and the cancel token are checked while a lane computes,
+//!   without ever switching lanes there. When the pool runs dry (or the
+//!   launch fails) each lane gets a small grace budget to reach its next
+//!   checkpoint or barrier and return; a lane that spends it is stopped.
+//! - [`Runtime::spawn`] runs launches in parallel on a pool of OS threads.
+//! - [`build`] compiles a crate's tasklets for wasm32; the `grafos` program
+//!   (`grafos build`, `grafos inspect`, `grafos run`) wraps all of this.
+//!
+//! Determinism: the same module, input and fuel give the same output and the
+//! same `fuel_used`, run after run: scheduling depends only on the guest's
+//! own calls, never on time.
+//!
+//! Containment: nothing a guest does makes the runtime panic, hang or exceed
+//! its limits; it ends the launch with a [`TaskletError`]. Guest memory is
+//! capped by [`RunOptions::max_memory_bytes`]; besides it, a launch holds
+//! the interpreter's own stack for each running lane (wasmi's value stack,
+//! bounded by its default limits, about 1 MB per lane at most) and the
+//! input and output.
+
+pub mod build;
+mod error;
+mod host_fns;
+mod limits;
+mod load;
+mod module;
+mod options;
+mod rewrite;
+mod runtime;
+mod scheduler;
+mod state;
+
+pub use error::LoadError;
+pub use module::TaskletModule;
+pub use options::{
+    DEFAULT_MAX_MEMORY_BYTES, DEFAULT_STACK_BYTES_PER_LANE, DebugLog, MIN_STACK_BYTES_PER_LANE,
+    RunOptions, RuntimeConfig,
+};
+pub use runtime::{LaunchHandle, Runtime};
+
+pub use grafos::TaskletInfo;
+pub use grafos::cpu::{CancelToken, SharedTaskletResult, TaskletError};

@@ -7,6 +7,19 @@
 //! The runtime switches lanes only inside `parallel_for` and `barrier`, so
 //! the allocator and every other global of the guest are only ever used by
 //! one lane at a time.
+//!
+//! # Lane stacks and `__stack_pointer`
+//!
+//! Data lanes run on stacks the runtime allocates through
+//! [`grafos_v0_alloc`] when a launch starts; at each switch it saves the
+//! outgoing lane's `__stack_pointer` global and installs the incoming
+//! lane's. That global must be exported, and a tasklet crate needs to do
+//! nothing for it: `grafos build` links the crate with
+//! `-C link-arg=--export=__stack_pointer` (through `cargo rustc`, so only
+//! the final crate sees the flag), and the runtime adds the export itself to
+//! a module built another way, since wasm-ld always makes global 0 the stack
+//! pointer. No `build.rs` could do this instead: a dependency's build script
+//! cannot add link arguments to the user's cdylib.
 
 use std::alloc::{self, Layout};
 use std::sync::Once;
@@ -148,15 +161,25 @@ pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletRes
 where
     G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
 {
+    // On wasm32 the runtime owns the launch's input, fuel pool and
+    // cancellation (its run options), and a launch runs on one core: the
+    // builder's values for them are the host mock's.
+    let LaunchConfig {
+        workers,
+        cores,
+        fuel,
+        input,
+        cancel,
+        ..
+    } = config;
+    let _host_mock_only = (cores, fuel, input, cancel);
     install_panic_hook();
     // SAFETY: an ABI import without pointer arguments.
     let len = unsafe { sys::input_len() } as usize;
     let mut input = vec![0u8; len];
     // SAFETY: `input` is writable for `len` bytes.
     unsafe { sys::input_read(input.as_mut_ptr(), 0, len as u32) };
-    let handle = CoordinatorHandle {
-        workers: config.workers,
-    };
+    let handle = CoordinatorHandle { workers };
     let output = run(handle, input)?;
     // Fuel and regions are the runtime's to count.
     Ok(SharedTaskletResult::from_parts(output, 0, 0, 0))
@@ -188,7 +211,7 @@ pub fn run_entry(launch: impl FnOnce() -> Result<SharedTaskletResult, TaskletErr
 /// `job` must be the pointer the coordinator passed to the `parallel_for`
 /// import that is still suspended; only the runtime calls this.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
+pub(crate) unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
     // SAFETY: by the caller's contract `job` points at the coordinator's
     // live `&RegionJob`.
     let job = unsafe { &*job.cast::<&RegionJob<'_>>() };
@@ -205,7 +228,7 @@ pub unsafe extern "C" fn grafos_v0_run_lane(job: *const u8, lane: u32) -> i32 {
 
 /// The allocator entry: `size` bytes aligned to `align`, or 0.
 #[unsafe(no_mangle)]
-pub extern "C" fn grafos_v0_alloc(size: u32, align: u32) -> u32 {
+pub(crate) extern "C" fn grafos_v0_alloc(size: u32, align: u32) -> u32 {
     match Layout::from_size_align(size.max(1) as usize, align.max(1) as usize) {
         // SAFETY: the layout has a non-zero size.
         Ok(layout) => unsafe { alloc::alloc(layout) as u32 },

@@ -1,0 +1,57 @@
+//! `grafos build`: compile a crate's tasklets for wasm32 and check the module.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use grafos_runtime::build::{BuildError, BuildOptions, WASM_TARGET, build};
+use grafos_runtime::{Runtime, RuntimeConfig};
+
+use super::{CliError, ErrorClass, load_module};
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    /// The crate's Cargo.toml. Default: the one cargo finds from here.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// The package to build, in a workspace.
+    #[arg(long, short, value_name = "PACKAGE")]
+    package: Option<String>,
+}
+
+pub(crate) fn run(args: BuildArgs) -> Result<(), CliError> {
+    let what = args
+        .package
+        .clone()
+        .or_else(|| args.manifest_path.as_ref().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| "the current crate".into());
+    eprintln!("grafos: building {what} for {WASM_TARGET} (release)");
+    let options = BuildOptions {
+        manifest_path: args.manifest_path,
+        package: args.package,
+        target_dir: None,
+        // cargo draws its own progress bar and diagnostics on our stderr.
+        show_progress: true,
+    };
+    let built = build(&options).map_err(|e| match e {
+        BuildError::Spawn { .. } | BuildError::Metadata(_) => {
+            CliError::new(ErrorClass::Io, e.to_string())
+        }
+        e => CliError::new(ErrorClass::Build, e.to_string()),
+    })?;
+    let runtime = Runtime::new(RuntimeConfig {
+        threads: 1,
+        ..RuntimeConfig::default()
+    });
+    let module = load_module(&runtime, &built.module)?;
+    let names: Vec<&str> = module.tasklets().iter().map(|t| &*t.name).collect();
+    eprintln!(
+        "grafos: built {} ({} bytes) with {} tasklet(s): {}",
+        built.module.display(),
+        module.size_bytes(),
+        names.len(),
+        names.join(", ")
+    );
+    // The path alone on stdout, for scripts: `grafos run "$(grafos build)"`.
+    println!("{}", built.module.display());
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The `grafos` command line: one module per subcommand, a shared error type
+//! that carries the exit code of its class.
+//!
+//! A new subcommand is a variant of [`Command`] and a module with a `run`
+//! function returning `Result<(), CliError>`.
+
+mod build;
+mod inspect;
+mod run;
+
+use std::fmt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use grafos_runtime::{LoadError, TaskletError};
+
+/// Build, inspect and run grafos tasklets compiled to wasm32.
+#[derive(Debug, Parser)]
+#[command(name = "grafos", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compile a crate's tasklets to wasm32 (release) into target/grafos-wasm.
+    Build(build::BuildArgs),
+    /// Show a module's tasklets, their lanes, sizes and fuel, and its imports.
+    Inspect(inspect::InspectArgs),
+    /// Run a tasklet of a module in the runtime and print its output.
+    Run(run::RunArgs),
+}
+
+/// What kind of failure ended the program; each has its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorClass {
+    /// Bad arguments (clap reports its own with the same code).
+    Usage = 2,
+    /// A file or stream could not be read or written.
+    Io = 3,
+    /// The module is not a valid tasklet module, or broke the ABI.
+    Load = 4,
+    /// The tasklet failed.
+    Tasklet = 5,
+    /// Compiling the crate failed.
+    Build = 6,
+}
+
+/// One line for stderr and an exit code.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    pub(crate) class: ErrorClass,
+    pub(crate) message: String,
+}
+
+impl CliError {
+    pub(crate) fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+        Self {
+            class,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn io(what: &str, path: &Path, e: &std::io::Error) -> Self {
+        Self::new(ErrorClass::Io, format!("{what} {}: {e}", path.display()))
+    }
+
+    pub(crate) fn load(path: &Path, e: &LoadError) -> Self {
+        Self::new(
+            ErrorClass::Load,
+            format!("cannot load {}: {e}", path.display()),
+        )
+    }
+
+    pub(crate) fn tasklet(name: &str, e: &TaskletError) -> Self {
+        let class = match e {
+            TaskletError::Abi { .. } => ErrorClass::Load,
+            _ => ErrorClass::Tasklet,
+        };
+        Self::new(class, format!("tasklet `{name}` failed: {e}"))
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Keep it to one line whatever the message carries.
+        let mut lines = self.message.lines();
+        f.write_str(lines.next().unwrap_or(""))?;
+        for line in lines {
+            write!(f, " | {}", line.trim())?;
+        }
+        Ok(())
+    }
+}
+
+/// Exit code of an internal error (a bug in grafos itself).
+const INTERNAL_ERROR: u8 = 70;
+
+pub(crate) fn main() -> ExitCode {
+    // A bug must still end in one line and an exit code, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload_as_str().unwrap_or("unknown panic");
+        eprintln!("grafos: internal error: {message}");
+        std::process::exit(i32::from(INTERNAL_ERROR));
+    }));
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Run(args) => run::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("grafos: {e}");
+            ExitCode::from(e.class as u8)
+        }
+    }
+}
+
+/// Reads and loads a module, with the CLI's errors.
+pub(crate) fn load_module(
+    runtime: &grafos_runtime::Runtime,
+    path: &Path,
+) -> Result<grafos_runtime::TaskletModule, CliError> {
+    let wasm = std::fs::read(path).map_err(|e| CliError::io("cannot read", path, &e))?;
+    runtime.load(&wasm).map_err(|e| CliError::load(path, &e))
+}

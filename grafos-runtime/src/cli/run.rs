@@ -1,0 +1,183 @@
+//! `grafos run MODULE.wasm [TASKLET]`: one launch, its output and a report.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
+
+use super::inspect::choose;
+use super::{CliError, load_module};
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The module, e.g. target/grafos-wasm/wasm32-unknown-unknown/release/NAME.wasm.
+    module: PathBuf,
+    /// The tasklet to run; may be left out when the module has only one.
+    tasklet: Option<String>,
+    /// Read the input from FILE, or from standard input with `-`. Default: empty input.
+    #[arg(long, value_name = "FILE|-")]
+    input: Option<PathBuf>,
+    /// Fuel pool in wasm instructions. Default: the tasklet's own.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Stop the launch after DUR, e.g. 500ms, 2s, 1m (a number alone is seconds).
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print a JSON report (tasklet, bytes, fuel used, regions, barrier
+    /// rounds, wall time) on standard output; the output bytes then go to
+    /// `--output`, or into the report as hex.
+    #[arg(long)]
+    json: bool,
+    /// Show the tasklet's debug log lines on standard error.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// `500ms`, `2s`, `1.5s`, `1m`; a bare number is seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 2s or 1m"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        other => return Err(format!("unknown unit `{other}` (use ms, s or m)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+}
+
+fn read_input(path: Option<&Path>) -> Result<Vec<u8>, CliError> {
+    match path {
+        None => Ok(Vec::new()),
+        Some(p) if p == Path::new("-") => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| CliError::io("cannot read", Path::new("standard input"), &e))?;
+            Ok(bytes)
+        }
+        Some(p) => std::fs::read(p).map_err(|e| CliError::io("cannot read input", p, &e)),
+    }
+}
+
+/// Milliseconds, to the microsecond.
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::io("cannot write", Path::new("standard output"), &e))
+}
+
+pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
+    let runtime = Runtime::new(RuntimeConfig {
+        threads: 1,
+        ..RuntimeConfig::default()
+    });
+    let load_started = Instant::now();
+    let module = load_module(&runtime, &args.module)?;
+    let load_time = load_started.elapsed();
+    let name = choose(&module, args.tasklet.as_deref())?.name.to_string();
+    let input = read_input(args.input.as_deref())?;
+    let options = RunOptions {
+        fuel: args.fuel,
+        deadline: args.timeout.map(|t| Instant::now() + t),
+        debug_log: args.verbose.then(|| {
+            Arc::new(|lane: usize, line: &str| eprintln!("[lane {lane}] {line}"))
+                as grafos_runtime::DebugLog
+        }),
+        ..RunOptions::default()
+    };
+    let started = Instant::now();
+    let result = module.run(&name, &input, options);
+    let wall = started.elapsed();
+    let result = match result {
+        Ok(result) => result,
+        Err(e) => {
+            if args.json {
+                let report = serde_json::json!({
+                    "tasklet": name,
+                    "input_bytes": input.len(),
+                    "error": e.to_string(),
+                    "wall_time_ms": millis(wall),
+                });
+                write_stdout(format!("{report}\n").as_bytes())?;
+            }
+            return Err(CliError::tasklet(&name, &e));
+        }
+    };
+    if let Some(path) = &args.output {
+        std::fs::write(path, result.output())
+            .map_err(|e| CliError::io("cannot write output", path, &e))?;
+    }
+    if args.json {
+        let mut report = serde_json::json!({
+            "tasklet": name,
+            "input_bytes": input.len(),
+            "output_bytes": result.output().len(),
+            "fuel_used": result.fuel_used(),
+            "regions": result.regions(),
+            "barrier_rounds": result.barrier_rounds(),
+            "wall_time_ms": millis(wall),
+            "load_time_ms": millis(load_time),
+        });
+        if args.output.is_none() {
+            report["output_hex"] = hex(result.output()).into();
+        }
+        write_stdout(format!("{report}\n").as_bytes())?;
+    } else if args.output.is_none() {
+        write_stdout(result.output())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::ErrorClass;
+
+    #[test]
+    fn durations_parse_in_common_units() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("3h").unwrap_err().contains("unknown unit"));
+    }
+
+    #[test]
+    fn errors_have_the_exit_code_of_their_class() {
+        use grafos_runtime::TaskletError;
+        let abi = CliError::tasklet(
+            "t",
+            &TaskletError::Abi {
+                message: "x".into(),
+            },
+        );
+        assert_eq!(abi.class, ErrorClass::Load);
+        let fuel = CliError::tasklet("t", &TaskletError::FuelExhausted);
+        assert_eq!(fuel.class, ErrorClass::Tasklet);
+        let multi = CliError::new(ErrorClass::Build, "cargo failed:\nerror[E0425]\n  at x");
+        assert_eq!(multi.to_string(), "cargo failed: | error[E0425] | at x");
+    }
+}

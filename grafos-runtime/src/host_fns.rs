@@ -1,0 +1,351 @@
+//! The host side of ABI `grafos_worker_v0`: one function per entry of
+//! [`abi::IMPORTS`], defined in the runtime's [`Linker`].
+//!
+//! Host functions never panic on guest input: every pointer and length is
+//! checked against the guest's memory, every byte string is decoded with
+//! [`abi::decode_error`], and a violation fails the launch with
+//! `TaskletError::Abi` and stops the calling lane.
+//!
+//! A host function that must wait (`parallel_for`, a data lane's `barrier`)
+//! records a [`Request`] and returns the [`Suspend`] host error: wasmi then
+//! hands the scheduler a resumable call, which it resumes later with the
+//! status as the function's result. A host function that stops its lane
+//! (after a panic or an ABI violation) returns [`LaneStopped`] without a
+//! request; the scheduler drops that lane's call.
+
+use std::fmt;
+use std::ops::Range;
+
+use grafos::abi::{self, import, status};
+use grafos::cpu::TaskletError;
+use wasmi::errors::{HostError, LinkerError};
+use wasmi::{Caller, Error, IntoFunc, Linker};
+
+use crate::state::{Cause, LaunchState, Request, Running};
+
+/// Returned by a host function to suspend its lane; see the module docs.
+#[derive(Debug)]
+pub(crate) struct Suspend;
+
+impl fmt::Display for Suspend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("lane suspended by the grafos scheduler")
+    }
+}
+
+impl HostError for Suspend {}
+
+/// Returned by a host function to stop its lane for good; the launch's
+/// cause is already recorded.
+#[derive(Debug)]
+pub(crate) struct LaneStopped;
+
+impl fmt::Display for LaneStopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("lane stopped by the grafos runtime")
+    }
+}
+
+impl HostError for LaneStopped {}
+
+type Ctx<'a> = Caller<'a, LaunchState>;
+
+/// Fails the launch with an ABI violation; the error stops the calling lane.
+fn violation(state: &mut LaunchState, message: String) -> Error {
+    state.fail_with(TaskletError::Abi { message });
+    Error::host(LaneStopped)
+}
+
+/// The lane calling `name`, or a violation outside any lane.
+fn lane(state: &mut LaunchState, name: &str) -> Result<usize, Error> {
+    match state.running {
+        Running::Lane(lane) => Ok(lane),
+        Running::Setup => Err(violation(
+            state,
+            format!(
+                "`{name}` called outside any lane (from `{}`)",
+                abi::export::ALLOC
+            ),
+        )),
+    }
+}
+
+/// The guest's memory and the launch state, borrowed together.
+fn memory_and_state<'a>(
+    caller: &'a mut Ctx<'_>,
+) -> Result<(&'a mut [u8], &'a mut LaunchState), Error> {
+    match caller.data().memory {
+        Some(memory) => Ok(memory.data_and_store_mut(caller)),
+        None => Err(violation(
+            caller.data_mut(),
+            "an import was called before the instance existed".into(),
+        )),
+    }
+}
+
+/// `len` bytes at `ptr` as a range of a `size`-byte memory, checked.
+fn span(ptr: i32, len: i32, size: usize) -> Option<Range<usize>> {
+    let start = ptr as u32 as usize;
+    let end = start.checked_add(len as u32 as usize)?;
+    (end <= size).then_some(start..end)
+}
+
+fn guest_span(
+    state: &mut LaunchState,
+    name: &str,
+    ptr: i32,
+    len: i32,
+    size: usize,
+) -> Result<Range<usize>, Error> {
+    span(ptr, len, size).ok_or_else(|| {
+        violation(
+            state,
+            format!(
+                "`{name}`: {} bytes at address {} lie outside the {size}-byte guest memory",
+                len as u32, ptr as u32
+            ),
+        )
+    })
+}
+
+fn input_len(mut caller: Ctx<'_>) -> Result<i32, Error> {
+    let state = caller.data_mut();
+    lane(state, import::INPUT_LEN)?;
+    // The input is at most u32::MAX bytes (checked before the launch).
+    Ok(state.input.len() as u32 as i32)
+}
+
+fn input_read(mut caller: Ctx<'_>, dst: i32, offset: i32, len: i32) -> Result<(), Error> {
+    let (memory, state) = memory_and_state(&mut caller)?;
+    lane(state, import::INPUT_READ)?;
+    let Some(src) = span(offset, len, state.input.len()) else {
+        let have = state.input.len();
+        return Err(violation(
+            state,
+            format!(
+                "`input_read` of {} bytes at offset {} but the input has {have} bytes",
+                len as u32, offset as u32
+            ),
+        ));
+    };
+    let dst = guest_span(state, import::INPUT_READ, dst, len, memory.len())?;
+    memory[dst].copy_from_slice(&state.input[src]);
+    Ok(())
+}
+
+fn output_set(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
+    let (memory, state) = memory_and_state(&mut caller)?;
+    lane(state, import::OUTPUT_SET)?;
+    let src = guest_span(state, import::OUTPUT_SET, ptr, len, memory.len())?;
+    state.output.clear();
+    state.output.extend_from_slice(&memory[src]);
+    Ok(())
+}
+
+fn parallel_for(mut caller: Ctx<'_>, job: i32, lanes: i32) -> Result<i32, Error> {
+    let state = caller.data_mut();
+    let lane = lane(state, import::PARALLEL_FOR)?;
+    if lane != 0 {
+        return Err(violation(
+            state,
+            format!(
+                "`parallel_for` called on data lane {lane}: only the coordinator (lane 0) starts regions, and regions do not nest"
+            ),
+        ));
+    }
+    if lanes as u32 as usize != state.workers {
+        let workers = state.workers;
+        return Err(violation(
+            state,
+            format!(
+                "`parallel_for` asked for {} lanes but the tasklet's record says workers = {workers}",
+                lanes as u32
+            ),
+        ));
+    }
+    state.poll_stop();
+    if state.is_failed() {
+        return Ok(status::FAILED);
+    }
+    state.request = Some(Request::ParallelFor { job });
+    Err(Error::host(Suspend))
+}
+
+fn barrier(mut caller: Ctx<'_>) -> Result<i32, Error> {
+    let state = caller.data_mut();
+    let lane = lane(state, import::BARRIER)?;
+    if lane == 0 {
+        // The coordinator's barrier: a cancellation point (no data lane runs
+        // outside a region, so there is nobody to wait for).
+        state.poll_stop();
+        return Ok(if state.is_failed() {
+            status::CANCELLED
+        } else {
+            status::OK
+        });
+    }
+    // Saturating: a guest may call it more often than a u32 counts.
+    state.barrier_calls[lane - 1] = state.barrier_calls[lane - 1].saturating_add(1);
+    state.poll_stop();
+    if state.is_failed() {
+        return Ok(status::CANCELLED);
+    }
+    if state.departed > 0 {
+        // A lane of this region has returned: it will never arrive.
+        state.fail(Cause::BarrierMismatch);
+        return Ok(status::CANCELLED);
+    }
+    state.waiting += 1;
+    state.request = Some(Request::Barrier);
+    Err(Error::host(Suspend))
+}
+
+fn fuel_checkpoint(mut caller: Ctx<'_>) -> Result<i32, Error> {
+    let fuel = caller.get_fuel()?;
+    let state = caller.data_mut();
+    lane(state, import::FUEL_CHECKPOINT)?;
+    state.poll_stop();
+    if !state.is_failed() && state.pool_remaining(fuel) == 0 {
+        state.fail_with(TaskletError::FuelExhausted);
+    }
+    Ok(if state.is_failed() {
+        status::FUEL_EXHAUSTED
+    } else {
+        status::OK
+    })
+}
+
+fn fuel_remaining(mut caller: Ctx<'_>) -> Result<i64, Error> {
+    let fuel = caller.get_fuel()?;
+    let state = caller.data_mut();
+    lane(state, import::FUEL_REMAINING)?;
+    Ok(i64::try_from(state.pool_remaining(fuel)).unwrap_or(i64::MAX))
+}
+
+fn is_cancelled(mut caller: Ctx<'_>) -> Result<i32, Error> {
+    let state = caller.data_mut();
+    lane(state, import::IS_CANCELLED)?;
+    state.poll_stop();
+    Ok(i32::from(state.is_failed()))
+}
+
+fn fail(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
+    let (memory, state) = memory_and_state(&mut caller)?;
+    let lane = lane(state, import::FAIL)?;
+    let src = guest_span(state, import::FAIL, ptr, len, memory.len())?;
+    match abi::decode_error(&memory[src]) {
+        Ok(error) => {
+            state.fail_reports[lane] = Some(error);
+            Ok(())
+        }
+        Err(e) => Err(violation(
+            state,
+            format!("lane {lane} reported an error through `fail` that does not decode: {e}"),
+        )),
+    }
+}
+
+fn error_read(mut caller: Ctx<'_>, ptr: i32, cap: i32) -> Result<i32, Error> {
+    let (memory, state) = memory_and_state(&mut caller)?;
+    lane(state, import::ERROR_READ)?;
+    let dst = guest_span(state, import::ERROR_READ, ptr, cap, memory.len())?;
+    let bytes = state
+        .cause()
+        .map(|e| abi::encode_error(&e))
+        .unwrap_or_default();
+    if bytes.len() <= dst.len() {
+        memory[dst.start..dst.start + bytes.len()].copy_from_slice(&bytes);
+    }
+    Ok(bytes.len() as u32 as i32)
+}
+
+fn panic(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
+    let (memory, state) = memory_and_state(&mut caller)?;
+    let lane = lane(state, import::PANIC)?;
+    let src = guest_span(state, import::PANIC, ptr, len, memory.len())?;
+    let message = String::from_utf8_lossy(&memory[src]).into_owned();
+    state.fail_with(if lane == 0 {
+        TaskletError::CoordinatorPanicked { message }
+    } else {
+        TaskletError::WorkerPanicked { lane, message }
+    });
+    // The guest would trap right after; stop the lane here instead.
+    Err(Error::host(LaneStopped))
+}
+
+fn debug_log(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
+    let (memory, state) = memory_and_state(&mut caller)?;
+    let lane = lane(state, import::DEBUG_LOG)?;
+    let src = guest_span(state, import::DEBUG_LOG, ptr, len, memory.len())?;
+    if let Some(log) = &state.debug_log {
+        log(lane, &String::from_utf8_lossy(&memory[src]));
+    }
+    Ok(())
+}
+
+/// Defines host functions in a linker and remembers their names, so a test
+/// can hold the list against [`abi::IMPORTS`].
+struct Definer<'a> {
+    linker: &'a mut Linker<LaunchState>,
+    defined: Vec<&'static str>,
+}
+
+impl Definer<'_> {
+    fn func<Params, Args>(
+        &mut self,
+        name: &'static str,
+        func: impl IntoFunc<LaunchState, Params, Args>,
+    ) -> Result<&mut Self, LinkerError> {
+        self.linker.func_wrap(abi::IMPORT_MODULE, name, func)?;
+        self.defined.push(name);
+        Ok(self)
+    }
+}
+
+/// Defines every import of ABI `grafos_worker_v0` in `linker`; returns the
+/// names defined.
+pub(crate) fn define(linker: &mut Linker<LaunchState>) -> Result<Vec<&'static str>, LinkerError> {
+    let mut d = Definer {
+        linker,
+        defined: Vec::new(),
+    };
+    d.func(import::INPUT_LEN, input_len)?
+        .func(import::INPUT_READ, input_read)?
+        .func(import::OUTPUT_SET, output_set)?
+        .func(import::PARALLEL_FOR, parallel_for)?
+        .func(import::BARRIER, barrier)?
+        .func(import::FUEL_CHECKPOINT, fuel_checkpoint)?
+        .func(import::FUEL_REMAINING, fuel_remaining)?
+        .func(import::IS_CANCELLED, is_cancelled)?
+        .func(import::FAIL, fail)?
+        .func(import::ERROR_READ, error_read)?
+        .func(import::PANIC, panic)?
+        .func(import::DEBUG_LOG, debug_log)?;
+    Ok(d.defined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_checked_without_overflow() {
+        assert_eq!(span(0, 4, 4), Some(0..4));
+        assert_eq!(span(4, 0, 4), Some(4..4));
+        assert_eq!(span(1, 4, 4), None);
+        assert_eq!(span(-1, 1, 1 << 20), None);
+        assert_eq!(span(16, -1, 1 << 20), None);
+        assert_eq!(span(-1, -1, usize::MAX), Some(0xffff_ffff..0x1_ffff_fffe));
+    }
+
+    #[test]
+    fn the_linker_defines_exactly_the_abi_imports() {
+        let engine = wasmi::Engine::default();
+        let mut linker = Linker::new(&engine);
+        let mut defined = define(&mut linker).unwrap();
+        let mut abi_names: Vec<&str> = abi::IMPORTS.iter().map(|i| i.name).collect();
+        defined.sort_unstable();
+        abi_names.sort_unstable();
+        assert_eq!(defined, abi_names);
+    }
+}

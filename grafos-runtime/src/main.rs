@@ -1,0 +1,17 @@
+//! `grafos`: build, inspect and run grafos tasklets compiled to wasm32.
+//!
+//! ```text
+//! grafos build [--manifest-path Cargo.toml] [-p PACKAGE]
+//! grafos inspect MODULE.wasm [--json]
+//! grafos run MODULE.wasm [TASKLET] [--input FILE|-] [--fuel N] [--timeout DUR]
+//!            [--output FILE] [--json] [--verbose]
+//! ```
+//!
+//! Exit codes: 0 success, 2 usage, 3 input/output, 4 module load or ABI
+//! violation, 5 tasklet failure, 6 build failure, 70 internal error.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,91 @@
+//! [`RuntimeConfig`] and [`RunOptions`]: what a runtime and a launch may use.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use grafos::cpu::CancelToken;
+
+/// Default cap on a launch's linear memory: 256 MiB.
+pub const DEFAULT_MAX_MEMORY_BYTES: usize = 256 << 20;
+
+/// Default stack of each data lane: 256 KiB (the coordinator keeps the
+/// module's own stack, 1 MiB for Rust guests).
+pub const DEFAULT_STACK_BYTES_PER_LANE: usize = 256 << 10;
+
+/// Smallest stack a data lane may get: 16 KiB.
+pub const MIN_STACK_BYTES_PER_LANE: usize = 16 << 10;
+
+/// Settings of a [`Runtime`](crate::Runtime), shared by every launch it runs.
+///
+/// ```
+/// use grafos_runtime::RuntimeConfig;
+/// let config = RuntimeConfig { threads: 2, ..RuntimeConfig::default() };
+/// assert_eq!(config.max_memory_bytes, grafos_runtime::DEFAULT_MAX_MEMORY_BYTES);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// OS threads of the launch pool ([`Runtime::spawn`](crate::Runtime::spawn)):
+    /// at most this many launches run at once. Default: the machine's cores.
+    pub threads: usize,
+    /// Default cap on a launch's linear memory, in bytes.
+    pub max_memory_bytes: usize,
+    /// Default stack bytes of each data lane.
+    pub stack_bytes_per_lane: usize,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
+            stack_bytes_per_lane: DEFAULT_STACK_BYTES_PER_LANE,
+        }
+    }
+}
+
+/// Receives the lines a guest writes with `grafos::__private::debug_log`:
+/// the lane and the line.
+pub type DebugLog = Arc<dyn Fn(usize, &str) + Send + Sync>;
+
+/// Options of one launch; every field has a default.
+///
+/// ```
+/// use grafos_runtime::RunOptions;
+/// use std::time::{Duration, Instant};
+/// let options = RunOptions {
+///     fuel: Some(5_000_000),
+///     deadline: Some(Instant::now() + Duration::from_secs(2)),
+///     ..RunOptions::default()
+/// };
+/// assert!(options.cancel.is_none());
+/// ```
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// The launch's fuel pool in wasm instructions (wasmi fuel). Default:
+    /// the tasklet record's `fuel`.
+    pub fuel: Option<u64>,
+    /// Stop the launch with `DeadlineExceeded` once this instant passes.
+    pub deadline: Option<Instant>,
+    /// Stop the launch with `Cancelled` once this token is cancelled.
+    pub cancel: Option<CancelToken>,
+    /// Cap on the launch's linear memory. Default: the runtime's.
+    pub max_memory_bytes: Option<usize>,
+    /// Stack bytes of each data lane. Default: the runtime's.
+    pub stack_bytes_per_lane: Option<usize>,
+    /// Where the guest's debug lines go. Default: dropped.
+    pub debug_log: Option<DebugLog>,
+}
+
+impl fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("fuel", &self.fuel)
+            .field("deadline", &self.deadline)
+            .field("cancel", &self.cancel)
+            .field("max_memory_bytes", &self.max_memory_bytes)
+            .field("stack_bytes_per_lane", &self.stack_bytes_per_lane)
+            .field("debug_log", &self.debug_log.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}

@@ -1,0 +1,212 @@
+//! [`LaunchState`]: the data of one launch's wasmi store, shared by the
+//! scheduler and the host functions.
+//!
+//! Failure follows the host mock's rule (grafos-sdk `host/mod.rs`): the
+//! first failure of a launch is its **cause** and what it returns; later
+//! reports change nothing. Once failed, barriers return `CANCELLED`, fuel
+//! checkpoints `FUEL_EXHAUSTED`, `is_cancelled` 1, `parallel_for` `FAILED`.
+
+use std::time::Instant;
+
+use grafos::cpu::{CancelToken, TaskletError};
+use wasmi::Memory;
+
+use crate::limits::MemoryLimiter;
+use crate::options::DebugLog;
+
+/// Why a launch failed, as first recorded.
+#[derive(Debug, Clone)]
+pub(crate) enum Cause {
+    Error(TaskletError),
+    /// A lane waited at a barrier another lane of the region never reached;
+    /// which lane is decided from every lane's barrier count, when asked.
+    BarrierMismatch,
+}
+
+/// What a host function asked the scheduler for when it suspended its lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Request {
+    /// Lane 0 called `parallel_for(job, lanes)`.
+    ParallelFor { job: i32 },
+    /// A data lane called `barrier`.
+    Barrier,
+}
+
+/// Fuel of the launch: the lease-wide pool, then each lane's grace budget.
+#[derive(Debug)]
+pub(crate) struct FuelAccount {
+    /// Pool fuel left before the running slice.
+    pub(crate) pool_left: u64,
+    /// Fuel put in the store for the running slice.
+    pub(crate) slice: u64,
+    /// Whether the running slice comes from the pool (else from grace).
+    pub(crate) slice_from_pool: bool,
+    /// Grace fuel each lane has left, for winding down once the launch
+    /// failed or the pool ran dry.
+    pub(crate) grace_left: Vec<u64>,
+    /// Fuel consumed so far, grace included.
+    pub(crate) used: u64,
+}
+
+/// Where a guest call is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Running {
+    /// No lane: the runtime is calling `grafos_v0_alloc`.
+    Setup,
+    /// Lane `0..workers`.
+    Lane(usize),
+}
+
+/// The store data of one launch.
+pub(crate) struct LaunchState {
+    pub(crate) input: Vec<u8>,
+    pub(crate) output: Vec<u8>,
+    /// The guest's memory, set once the instance exists.
+    pub(crate) memory: Option<Memory>,
+    /// Lanes of the launch, the coordinator's included.
+    pub(crate) workers: usize,
+    pub(crate) running: Running,
+    /// Whether a region runs (data lanes exist only then).
+    pub(crate) in_region: bool,
+
+    cause: Option<Cause>,
+    /// `barrier` calls of each data lane in the current region, including
+    /// calls that returned `CANCELLED`.
+    pub(crate) barrier_calls: Vec<u32>,
+    /// Data lanes of the current region that have returned (or died).
+    pub(crate) departed: usize,
+    /// Data lanes suspended at the current barrier.
+    pub(crate) waiting: usize,
+
+    /// Set by a host function right before it suspends its lane.
+    pub(crate) request: Option<Request>,
+    /// The error each lane reported through `fail`.
+    pub(crate) fail_reports: Vec<Option<TaskletError>>,
+
+    pub(crate) fuel: FuelAccount,
+    pub(crate) cancel: Option<CancelToken>,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) limiter: MemoryLimiter,
+    pub(crate) debug_log: Option<DebugLog>,
+
+    pub(crate) regions: u32,
+    pub(crate) barrier_rounds: u64,
+}
+
+/// Fuel each lane may still burn once the launch has failed or its pool is
+/// dry: enough to reach the next checkpoint or barrier and return (a few
+/// hundred microseconds of interpretation), small enough that a lane that
+/// ignores failure is stopped promptly.
+pub(crate) const GRACE_FUEL: u64 = 1 << 16;
+
+/// Largest slice of fuel a lane runs before the scheduler checks the
+/// deadline and the cancel token again (about a millisecond).
+pub(crate) const FUEL_SLICE: u64 = 1 << 18;
+
+impl LaunchState {
+    pub(crate) fn new(
+        workers: usize,
+        input: Vec<u8>,
+        fuel: u64,
+        cancel: Option<CancelToken>,
+        deadline: Option<Instant>,
+        max_memory_bytes: usize,
+        debug_log: Option<DebugLog>,
+    ) -> Self {
+        Self {
+            input,
+            output: Vec::new(),
+            memory: None,
+            workers,
+            running: Running::Setup,
+            in_region: false,
+            cause: None,
+            barrier_calls: vec![0; workers - 1],
+            departed: 0,
+            waiting: 0,
+            request: None,
+            fail_reports: vec![None; workers],
+            fuel: FuelAccount {
+                pool_left: fuel,
+                slice: 0,
+                slice_from_pool: true,
+                grace_left: vec![GRACE_FUEL; workers],
+                used: 0,
+            },
+            cancel,
+            deadline,
+            limiter: MemoryLimiter::new(max_memory_bytes),
+            debug_log,
+            regions: 0,
+            barrier_rounds: 0,
+        }
+    }
+
+    pub(crate) fn is_failed(&self) -> bool {
+        self.cause.is_some()
+    }
+
+    /// Records `cause` unless an earlier one is recorded.
+    pub(crate) fn fail(&mut self, cause: Cause) {
+        if self.cause.is_none() {
+            self.cause = Some(cause);
+        }
+    }
+
+    pub(crate) fn fail_with(&mut self, error: TaskletError) {
+        self.fail(Cause::Error(error));
+    }
+
+    /// Records cancellation or a passed deadline, if either happened: the
+    /// check every cancellation point and every fuel slice makes.
+    pub(crate) fn poll_stop(&mut self) {
+        if self.cause.is_some() {
+            return;
+        }
+        if self.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+            self.fail_with(TaskletError::Cancelled);
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.fail_with(TaskletError::DeadlineExceeded);
+        }
+    }
+
+    /// The launch's cause, with a barrier mismatch resolved from the barrier
+    /// counts as they are now (and kept from then on).
+    pub(crate) fn cause(&mut self) -> Option<TaskletError> {
+        if let Some(Cause::BarrierMismatch) = self.cause {
+            self.cause = Some(Cause::Error(self.barrier_mismatch()));
+        }
+        match &self.cause {
+            Some(Cause::Error(e)) => Some(e.clone()),
+            Some(Cause::BarrierMismatch) | None => None,
+        }
+    }
+
+    /// The lowest data lane that called `barrier` fewer times than the lane
+    /// that called it most (the host mock's formula).
+    fn barrier_mismatch(&self) -> TaskletError {
+        let expected = self.barrier_calls.iter().copied().max().unwrap_or(0);
+        let (index, reached) = self
+            .barrier_calls
+            .iter()
+            .copied()
+            .enumerate()
+            .find(|&(_, c)| c < expected)
+            .unwrap_or((0, expected));
+        TaskletError::BarrierMismatch {
+            lane: index + 1,
+            reached,
+            expected,
+        }
+    }
+
+    /// Fuel left in the pool, given the fuel now in the store.
+    pub(crate) fn pool_remaining(&self, store_fuel: u64) -> u64 {
+        if self.fuel.slice_from_pool {
+            let spent = self.fuel.slice.saturating_sub(store_fuel);
+            self.fuel.pool_left.saturating_sub(spent)
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The `grafos` program as a user runs it: `build`, `inspect` and `run` on
+//! the test guest, their output, and the exit code of every error class.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const GRAFOS: &str = env!("CARGO_BIN_EXE_grafos");
+
+/// The built test guest, written where a user's build would put it.
+fn module_path() -> PathBuf {
+    let dir = scratch_dir();
+    let path = dir.join("guest.wasm");
+    std::fs::write(&path, common::guest_wasm()).unwrap();
+    path
+}
+
+fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("grafos-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn grafos(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(GRAFOS)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the grafos binary runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Fails unless the program failed with `code` and one line on stderr.
+fn assert_fails(out: &Output, code: i32, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "one line, got: {err}");
+    assert!(err.starts_with("grafos: "), "{err}");
+    assert!(err.contains(needle), "expected `{needle}` in: {err}");
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
+    let module = module_path();
+    let out = grafos(&["inspect", p(&module)], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("14 tasklet(s):"), "{text}");
+    assert!(
+        text.contains("  histogram\n    lanes    5 (coordinator + 4 data lanes)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  kernel\n    lanes    2 (coordinator + 1 data lane)"),
+        "{text}"
+    );
+    assert!(text.contains("    workers  count, scale"), "{text}");
+    assert!(text.contains("    scratch  1 KiB per lane"), "{text}");
+    assert!(
+        text.contains("imports: ") && text.contains("parallel_for"),
+        "{text}"
+    );
+
+    let out = grafos(&["inspect", p(&module), "--json"], b"");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["tasklets"].as_array().unwrap().len(), 14);
+    let sum = report["tasklets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "sum")
+        .unwrap();
+    assert_eq!(sum["workers"], 4);
+    assert_eq!(sum["fuel"], 100_000_000);
+}
+
+#[test]
+fn run_prints_the_output_the_host_mock_computes() {
+    let module = module_path();
+    let input = b"the same bytes on both targets".to_vec();
+    let input_file = scratch_dir().join("input.bin");
+    std::fs::write(&input_file, &input).unwrap();
+    let expected = grafos_test_guest::run_host("histogram", &input).unwrap();
+
+    let out = grafos(
+        &["run", p(&module), "histogram", "--input", p(&input_file)],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, expected.output());
+
+    // Standard input, and --output.
+    let output_file = scratch_dir().join("output.bin");
+    let out = grafos(
+        &[
+            "run",
+            p(&module),
+            "histogram",
+            "--input",
+            "-",
+            "--output",
+            p(&output_file),
+        ],
+        &input,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read(&output_file).unwrap(), expected.output());
+}
+
+#[test]
+fn run_json_reports_the_launch() {
+    let module = module_path();
+    let out = grafos(
+        &["run", p(&module), "barriers7", "--input", "-", "--json"],
+        b"ab",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let host = grafos_test_guest::run_host("barriers7", b"ab").unwrap();
+    assert_eq!(report["tasklet"], "barriers7");
+    assert_eq!(report["input_bytes"], 2);
+    assert_eq!(report["output_bytes"], host.output().len());
+    assert_eq!(report["regions"], 1);
+    assert_eq!(report["barrier_rounds"], 13);
+    assert!(report["fuel_used"].as_u64().unwrap() > 0);
+    assert!(report["wall_time_ms"].as_f64().unwrap() > 0.0);
+    let hex: String = host.output().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(report["output_hex"], hex);
+}
+
+#[test]
+fn a_failing_tasklet_exits_5_with_one_line() {
+    let module = module_path();
+    let out = grafos(&["run", p(&module), "panic_lane", "--input", "-"], b"xy");
+    assert_fails(
+        &out,
+        5,
+        "tasklet `panic_lane` failed: worker lane 2 panicked: lane 2 gives up after 2 input bytes",
+    );
+    let out = grafos(
+        &[
+            "run",
+            p(&module),
+            "spin",
+            "--timeout",
+            "200ms",
+            "--fuel",
+            "999999999999",
+        ],
+        b"",
+    );
+    assert_fails(&out, 5, "deadline exceeded");
+    let out = grafos(
+        &["run", p(&module), "spin", "--fuel", "100000", "--json"],
+        b"",
+    );
+    assert_fails(&out, 5, "fuel exhausted");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["tasklet"], "spin");
+    assert_eq!(report["error"], "fuel exhausted");
+}
+
+#[test]
+fn io_errors_exit_3() {
+    let module = module_path();
+    let out = grafos(&["run", "/nonexistent/m.wasm", "sum"], b"");
+    assert_fails(&out, 3, "cannot read /nonexistent/m.wasm");
+    let out = grafos(
+        &["run", p(&module), "sum", "--input", "/nonexistent/input"],
+        b"",
+    );
+    assert_fails(&out, 3, "cannot read input /nonexistent/input");
+    let out = grafos(
+        &["run", p(&module), "sum", "--output", "/nonexistent/dir/out"],
+        b"",
+    );
+    assert_fails(&out, 3, "cannot write output /nonexistent/dir/out");
+}
+
+#[test]
+fn modules_that_do_not_load_exit_4() {
+    let not_wasm = scratch_dir().join("not.wasm");
+    std::fs::write(&not_wasm, b"plain text").unwrap();
+    let out = grafos(&["inspect", p(&not_wasm)], b"");
+    assert_fails(&out, 4, "not a valid wasm module");
+    let truncated = scratch_dir().join("truncated.wasm");
+    let guest = common::guest_wasm();
+    std::fs::write(&truncated, &guest[..guest.len() / 3]).unwrap();
+    let out = grafos(&["run", p(&truncated), "sum"], b"");
+    assert_fails(&out, 4, "cannot load");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let module = module_path();
+    let out = grafos(&["run", p(&module)], b"");
+    assert_fails(&out, 2, "the module has 14 tasklets; name one: ");
+    let out = grafos(&["run", p(&module), "nope"], b"");
+    assert_fails(&out, 2, "no tasklet `nope`");
+    let out = grafos(&["run", p(&module), "sum", "--timeout", "soon"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = grafos(&["frobnicate"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = grafos(&["--help"], b"");
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for sub in ["build", "inspect", "run"] {
+        assert!(help.contains(sub), "{help}");
+    }
+}
+
+#[test]
+fn build_compiles_a_crate_and_prints_the_module_path() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/guest/Cargo.toml");
+    // The test guest is built already (by `common`), so this is quick.
+    common::guest_wasm();
+    let out = grafos(&["build", "--manifest-path", p(&manifest)], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = String::from_utf8(out.stdout.clone()).unwrap();
+    let path = Path::new(path.trim());
+    assert!(path.ends_with("grafos-wasm/wasm32-unknown-unknown/release/grafos_test_guest.wasm"));
+    assert_eq!(std::fs::read(path).unwrap(), common::guest_wasm());
+    assert!(
+        stderr(&out).contains("with 14 tasklet(s): "),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = grafos(
+        &["build", "--manifest-path", "/nonexistent/Cargo.toml"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
