@@ -1,0 +1,99 @@
+//! Code generation, one file per output; this file stitches them into the
+//! module. Every SDK path goes through the `crate = ..` path, and the target
+//! is chosen by `cfg(target_arch)` in the generated code: the macro runs on
+//! the host and cannot know it.
+
+mod aliases;
+mod host;
+mod metadata;
+mod wasm;
+mod workers;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{AttrStyle, ItemMod};
+
+use crate::args::Config;
+use crate::diag::Diagnostics;
+use crate::ir::{Entry, Module, Tasklet};
+use crate::markers;
+
+#[cfg(test)]
+pub(crate) use wasm::{TASKLET_PREFIX, TASKLETS_SECTION};
+
+/// The full expansion of a checked tasklet, with its lint diagnostics.
+pub(crate) fn tasklet(tasklet: &Tasklet, diag: &Diagnostics) -> TokenStream {
+    let aliases = aliases::generate(&tasklet.config);
+    let metadata = metadata::generate(tasklet);
+    let host = host::generate(tasklet);
+    let wasm = wasm::generate(tasklet);
+    let generated = quote!(#diag #aliases #metadata #host #wasm);
+    module(&tasklet.module, &tasklet.config, generated)
+}
+
+/// What is emitted when the tasklet has errors: the module's items, its
+/// workers rewritten where they are valid, and the context aliases, so the
+/// editor keeps resolving and completing; plus every error.
+pub(crate) fn rejected(items: &Module, config: &Config, diag: &Diagnostics) -> TokenStream {
+    let aliases = aliases::generate(config);
+    module(items, config, quote!(#diag #aliases))
+}
+
+/// The module: its attributes, the user's items with the markers stripped
+/// (workers rewritten), then `generated`.
+fn module(module: &Module, config: &Config, generated: TokenStream) -> TokenStream {
+    let ItemMod {
+        attrs,
+        vis,
+        unsafety,
+        mod_token,
+        ident,
+        content,
+        ..
+    } = &module.shell;
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Outer));
+    let mut items = TokenStream::new();
+    for entry in &module.entries {
+        match entry {
+            Entry::Item(item) => item.to_tokens(&mut items),
+            Entry::Worker(worker) => items.extend(workers::generate(worker, config)),
+        }
+    }
+    let items = markers::strip(items, &config.krate);
+    let mut out = quote!(#(#outer)* #vis #unsafety #mod_token #ident);
+    let brace = content
+        .as_ref()
+        .map(|(brace, _)| *brace)
+        .unwrap_or_default();
+    brace.surround(&mut out, |body| {
+        body.extend(quote!(#(#inner)*));
+        body.extend(items);
+        body.extend(generated);
+    });
+    out
+}
+
+/// `launch::<Shared, Scratch, _, _>(builder, coordinator)`: runs the
+/// coordinator on a builder. The types' spans are the user's, so an unmet
+/// `Default + Sync`/`Default + Send` points at them; the coordinator's name
+/// takes its return type's span, so an unsupported output points there.
+fn launch(tasklet: &Tasklet, builder: TokenStream) -> TokenStream {
+    let Config {
+        krate,
+        shared,
+        scratch,
+        ..
+    } = &tasklet.config;
+    let coordinator = &tasklet.coordinator;
+    let mut ident = coordinator.ident.clone();
+    let output = match &coordinator.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => ident.span(),
+    };
+    ident.set_span(output);
+    let call = quote_spanned!(output=> #krate::__private::launch::<#shared, #scratch, _, _>);
+    quote!(#call(#builder, #ident))
+}
