@@ -1,11 +1,12 @@
-//! The arguments of `#[grafos::tasklet(..)]`: parsed by darling (unknown,
-//! duplicate and ill-typed arguments, with "did you mean" for near misses),
-//! then range-checked here, every error spanned at its token.
+//! The arguments of `#[grafos::tasklet(..)]`: parsed by darling (unknown and
+//! duplicate arguments, with "did you mean" for near misses), then checked
+//! here, every error spanned at its token and all of them reported at once.
 
 use darling::FromMeta;
-use darling::ast::NestedMeta;
+use darling::ast::{MetaNameValueInvalidExpr, NestedMeta};
 use proc_macro2::{Span, TokenStream};
-use syn::{LitInt, LitStr, Path, Type, parse_quote};
+use quote::ToTokens;
+use syn::{Expr, LitInt, LitStr, Path, Type, parse_quote};
 
 use crate::diag::{Diagnostics, format_err};
 
@@ -17,18 +18,180 @@ const MAX_REGION_BYTES: u64 = u32::MAX as u64;
 
 /// `#[grafos::tasklet(..)]` as written. Numbers are kept as literals so that
 /// errors and the generated code point at them.
-#[derive(FromMeta)]
+#[derive(FromMeta, Default)]
 struct Written {
-    workers: Option<LitInt>,
-    shared: Option<Type>,
-    scratch: Option<Type>,
-    shared_bytes: Option<LitInt>,
-    scratch_bytes: Option<LitInt>,
-    fuel: Option<LitInt>,
-    cores: Option<LitInt>,
-    name: Option<LitStr>,
+    workers: Arg<LitInt>,
+    shared: Arg<Type>,
+    scratch: Arg<Type>,
+    shared_bytes: Arg<LitInt>,
+    scratch_bytes: Arg<LitInt>,
+    fuel: Arg<LitInt>,
+    cores: Arg<LitInt>,
+    name: Arg<LitStr>,
     #[darling(rename = "crate")]
-    krate: Option<Path>,
+    krate: Arg<Path>,
+}
+
+impl Written {
+    /// Every argument that can be read on its own, for when darling rejects
+    /// the list as a whole (for an unknown argument, say): the others are
+    /// still checked, and the types still reach the context aliases, so an
+    /// editor keeps completing.
+    fn leniently(items: &[NestedMeta]) -> Written {
+        let mut written = Written::default();
+        for item in items {
+            match argument_name(item).as_deref() {
+                Some("workers") => written.workers.fill(item),
+                Some("shared") => written.shared.fill(item),
+                Some("scratch") => written.scratch.fill(item),
+                Some("shared_bytes") => written.shared_bytes.fill(item),
+                Some("scratch_bytes") => written.scratch_bytes.fill(item),
+                Some("fuel") => written.fuel.fill(item),
+                Some("cores") => written.cores.fill(item),
+                Some("name") => written.name.fill(item),
+                Some("crate") => written.krate.fill(item),
+                _ => {}
+            }
+        }
+        written
+    }
+}
+
+/// The name of an argument `name = ..`, `name(..)` or `name`.
+fn argument_name(item: &NestedMeta) -> Option<String> {
+    let path = match item {
+        NestedMeta::Meta(meta) => meta.path(),
+        NestedMeta::NameValueInvalidExpr(nv) => &nv.path,
+        NestedMeta::Lit(_) => return None,
+    };
+    path.get_ident().map(|ident| ident.to_string())
+}
+
+/// One argument's value, `None` when it is left out. Implements `FromMeta`
+/// itself, rather than using darling's `Option<T>`, to say what was expected
+/// and to accept types that are not expressions (`Cell<u32>` reads as a
+/// chained comparison to syn's expression parser, which darling's `Option`
+/// does not recover from).
+struct Arg<T>(Option<T>);
+
+impl<T> Default for Arg<T> {
+    fn default() -> Self {
+        Arg(None)
+    }
+}
+
+/// What an argument's value may be.
+trait Value: Sized {
+    /// Said when the value is something else: "a whole number, e.g. `4`".
+    const EXPECTED: &'static str;
+
+    fn from_expr(expr: &Expr) -> Option<Self>;
+
+    /// Values that are not expressions.
+    fn from_tokens(_tokens: &TokenStream) -> Option<Self> {
+        None
+    }
+}
+
+impl Value for LitInt {
+    const EXPECTED: &'static str = "a whole number, e.g. `4`";
+
+    fn from_expr(expr: &Expr) -> Option<Self> {
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            }) => Some(int.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Value for LitStr {
+    const EXPECTED: &'static str = "a string, e.g. `\"histogram\"`";
+
+    fn from_expr(expr: &Expr) -> Option<Self> {
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Value for Type {
+    const EXPECTED: &'static str = "a type, e.g. `Histogram` or `[u32; 4]`";
+
+    fn from_expr(expr: &Expr) -> Option<Self> {
+        match expr {
+            Expr::Lit(_) => None,
+            _ => <Type as FromMeta>::from_expr(expr).ok(),
+        }
+    }
+
+    fn from_tokens(tokens: &TokenStream) -> Option<Self> {
+        syn::parse2(tokens.clone()).ok()
+    }
+}
+
+impl Value for Path {
+    const EXPECTED: &'static str = "a path, e.g. `::grafos`";
+
+    fn from_expr(expr: &Expr) -> Option<Self> {
+        <Path as FromMeta>::from_expr(expr).ok()
+    }
+}
+
+impl<T: Value> Arg<T> {
+    /// Sets the value from `item`, unless it is set already or unreadable.
+    fn fill(&mut self, item: &NestedMeta) {
+        if self.0.is_none()
+            && let Ok(Arg(value)) = Arg::<T>::from_nested_meta(item)
+        {
+            self.0 = value;
+        }
+    }
+
+    fn expected(at: &impl ToTokens) -> darling::Error {
+        darling::Error::custom(format!("expected {}", T::EXPECTED)).with_span(at)
+    }
+}
+
+impl<T: Value> FromMeta for Arg<T> {
+    fn from_none() -> Option<Self> {
+        Some(Arg(None))
+    }
+
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        match expr {
+            Expr::Group(group) => Self::from_expr(&group.expr),
+            _ => T::from_expr(expr)
+                .map(|value| Arg(Some(value)))
+                .ok_or_else(|| Self::expected(expr)),
+        }
+    }
+
+    fn from_invalid_expr(value: &MetaNameValueInvalidExpr) -> darling::Result<Self> {
+        T::from_tokens(&value.value)
+            .map(|value| Arg(Some(value)))
+            .ok_or_else(|| Self::expected(&value.value))
+    }
+
+    fn from_word() -> darling::Result<Self> {
+        Err(darling::Error::custom(format!(
+            "expected a value: `= ..` with {}",
+            T::EXPECTED
+        )))
+    }
+
+    fn from_list(_: &[NestedMeta]) -> darling::Result<Self> {
+        Err(darling::Error::custom(format!(
+            "expected `= ..` with {}, not parentheses",
+            T::EXPECTED
+        )))
+    }
 }
 
 /// A checked number and the literal it came from (for spans).
@@ -72,25 +235,34 @@ pub(crate) struct Config {
 
 impl Config {
     /// Parses and checks the arguments. Always returns a configuration, so
-    /// that the module can still be expanded for editors; the errors say
+    /// that the module can still be expanded for editors; the diagnostics say
     /// which arguments were replaced by defaults.
     pub(crate) fn parse(args: TokenStream) -> (Config, Diagnostics) {
         let mut diag = Diagnostics::default();
-        let items = match NestedMeta::parse_meta_list(args) {
-            Ok(items) => items,
-            Err(error) => {
-                diag.error(error);
-                return (Config::fallback(&[]), diag);
+        let items = NestedMeta::parse_meta_list(args).unwrap_or_else(|error| {
+            diag.error(error);
+            Vec::new()
+        });
+        let written = Written::from_list(&items).unwrap_or_else(|error| {
+            diag.error(error.into());
+            Written::leniently(&items)
+        });
+        let workers = match &written.workers.0 {
+            Some(literal) => diag.handle(ranged(
+                literal,
+                "workers",
+                2..=MAX_LANES,
+                "it counts the coordinator lane too, so 2 is one coordinator and one data worker",
+            )),
+            // Written but unreadable, misspelled, or the list did not parse:
+            // already reported.
+            None if diag.has_errors()
+                && (items.is_empty()
+                    || written_as(&items, |name| name.eq("workers"))
+                    || written_as(&items, |name| near_miss(name, "workers"))) =>
+            {
+                None
             }
-        };
-        let written = match Written::from_list(&items) {
-            Ok(written) => written,
-            Err(error) => {
-                diag.error(error.into());
-                return (Config::fallback(&items), diag);
-            }
-        };
-        let workers = match &written.workers {
             None => {
                 diag.error(syn::Error::new(
                     Span::call_site(),
@@ -99,89 +271,53 @@ impl Config {
                 ));
                 None
             }
-            Some(literal) => diag.handle(ranged(
-                literal,
-                "workers",
-                2..=MAX_LANES,
-                "it counts the coordinator lane too, so 2 is one coordinator and one data worker",
-            )),
         };
         let workers = workers.map_or(2, |n| n.value as u32);
-        let cores = written.cores.as_ref().and_then(|literal| {
-            diag.handle(ranged(
-                literal,
-                "cores",
-                1..=MAX_LANES,
-                "the cores the host mock leases; it defaults to `workers`",
-            ))
-        });
-        let region = |literal: &LitInt, what: &str, diag: &mut Diagnostics| {
-            diag.handle(ranged(
-                literal,
-                what,
-                0..=MAX_REGION_BYTES,
-                "a wasm32 guest addresses at most 4 GiB",
-            ))
+        let mut number = |literal: &Option<LitInt>, what, range, why| {
+            literal
+                .as_ref()
+                .and_then(|literal| diag.handle(ranged(literal, what, range, why)))
         };
-        let shared_bytes = written
-            .shared_bytes
-            .as_ref()
-            .and_then(|l| region(l, "shared_bytes", &mut diag));
-        let scratch_bytes = written
-            .scratch_bytes
-            .as_ref()
-            .and_then(|l| region(l, "scratch_bytes", &mut diag));
-        let fuel = written.fuel.as_ref().and_then(|literal| {
-            diag.handle(ranged(
-                literal,
-                "fuel",
-                1..=u64::MAX,
-                "a launch without fuel cannot run; leave `fuel` out for the SDK's default",
-            ))
-        });
-        if let Some(name) = &written.name {
-            diag.handle(check_name(&name.value(), name, "`name`"));
+        let cores = number(
+            &written.cores.0,
+            "cores",
+            1..=MAX_LANES,
+            "the cores the host mock leases; it defaults to `workers`",
+        );
+        let region = "a wasm32 guest addresses at most 4 GiB";
+        let shared_bytes = number(
+            &written.shared_bytes.0,
+            "shared_bytes",
+            0..=MAX_REGION_BYTES,
+            region,
+        );
+        let scratch_bytes = number(
+            &written.scratch_bytes.0,
+            "scratch_bytes",
+            0..=MAX_REGION_BYTES,
+            region,
+        );
+        let fuel = number(
+            &written.fuel.0,
+            "fuel",
+            1..=u64::MAX,
+            "a launch without fuel cannot run; leave `fuel` out for the SDK's default",
+        );
+        if let Some(name) = &written.name.0 {
+            diag.handle(check_name(&name.value(), name, NameSource::Argument));
         }
         let config = Config {
             workers,
-            shared: written.shared.unwrap_or_else(unit),
-            scratch: written.scratch.unwrap_or_else(unit),
+            shared: written.shared.0.unwrap_or_else(unit),
+            scratch: written.scratch.0.unwrap_or_else(unit),
             shared_bytes,
             scratch_bytes,
             fuel,
             cores: cores.map_or(workers, |n| n.value as u32),
-            name: written.name,
-            krate: written.krate.unwrap_or_else(default_crate),
+            name: written.name.0,
+            krate: written.krate.0.unwrap_or_else(default_crate),
         };
         (config, diag)
-    }
-
-    /// The defaults, with whatever `shared`, `scratch` and `crate` arguments
-    /// can be read on their own: enough for the context aliases, so an
-    /// editor keeps completing while another argument is broken.
-    fn fallback(items: &[NestedMeta]) -> Config {
-        let value = |name: &str| {
-            items.iter().find_map(|item| match item {
-                NestedMeta::Meta(syn::Meta::NameValue(nv)) if nv.path.is_ident(name) => {
-                    Some(&nv.value)
-                }
-                _ => None,
-            })
-        };
-        let ty = |name| value(name).and_then(|expr| Type::from_expr(expr).ok());
-        Config {
-            workers: 2,
-            shared: ty("shared").unwrap_or_else(unit),
-            scratch: ty("scratch").unwrap_or_else(unit),
-            shared_bytes: None,
-            scratch_bytes: None,
-            fuel: None,
-            cores: 2,
-            name: None,
-            krate: value("crate")
-                .and_then(|expr| Path::from_expr(expr).ok())
-                .unwrap_or_else(default_crate),
-        }
     }
 
     /// The tasklet's name: `name = ".."`, else the module's.
@@ -190,10 +326,34 @@ impl Config {
             Some(name) => Ok(name.value()),
             None => {
                 let name = unraw(module);
-                check_name(&name, module, "the module name").map(|()| name)
+                check_name(&name, module, NameSource::Module).map(|()| name)
             }
         }
     }
+}
+
+/// Whether an argument's name satisfies `test`.
+fn written_as(items: &[NestedMeta], test: impl Fn(&str) -> bool) -> bool {
+    items
+        .iter()
+        .filter_map(argument_name)
+        .any(|name| test(&name))
+}
+
+/// `written` is `wanted` misspelled: at most two edits away (and not it).
+fn near_miss(written: &str, wanted: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (written.chars().collect(), wanted.chars().collect());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    (1..=2).contains(&row[b.len()])
 }
 
 fn unit() -> Type {
@@ -213,46 +373,56 @@ pub(crate) fn unraw(ident: &syn::Ident) -> String {
     }
 }
 
-/// Parses `literal` and checks it lies in `range`; `why` explains the range.
+/// Checks that `literal` lies in `range`; `why` explains the range.
 fn ranged(
     literal: &LitInt,
     what: &str,
     range: std::ops::RangeInclusive<u64>,
     why: &str,
 ) -> syn::Result<Number> {
-    let value: u64 = literal.base10_parse().map_err(|_| {
-        format_err!(
-            literal,
-            "`{what}` must be a whole number that fits in 64 bits"
-        )
-    })?;
-    if range.contains(&value) {
-        return Ok(Number {
+    match literal.base10_parse::<u64>() {
+        Ok(value) if range.contains(&value) => Ok(Number {
             value,
             literal: literal.clone(),
-        });
+        }),
+        _ => {
+            let bounds = match (*range.start(), *range.end()) {
+                (low, u64::MAX) => format!("at least {low}"),
+                (low, high) => format!("{low} to {high}"),
+            };
+            Err(format_err!(
+                literal,
+                "`{what}` must be {bounds}, not {}: {why}",
+                literal.base10_digits()
+            ))
+        }
     }
-    let (low, high) = (*range.start(), *range.end());
-    let bounds = if high == u64::MAX {
-        format!("at least {low}")
-    } else {
-        format!("{low} to {high}")
-    };
-    Err(format_err!(
-        literal,
-        "`{what}` must be {bounds}, not {value}: {why}"
-    ))
+}
+
+/// Where a tasklet's name comes from, for messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameSource {
+    Argument,
+    Module,
 }
 
 /// A tasklet's name becomes the wasm export `grafos_v0_tasklet_<name>`: it
 /// must be ASCII letters, digits and `_`.
-fn check_name(name: &str, at: &impl quote::ToTokens, what: &str) -> syn::Result<()> {
+fn check_name(name: &str, at: &impl ToTokens, source: NameSource) -> syn::Result<()> {
     if name.is_empty() {
         return Err(format_err!(
             at,
-            "{what} is empty: the tasklet's name becomes its wasm export `grafos_v0_tasklet_<name>`"
+            "the tasklet's name is empty, but it becomes its wasm export \
+             `grafos_v0_tasklet_<name>`"
         ));
     }
+    let (what, advice) = match source {
+        NameSource::Argument => (format!("`{name}`"), ""),
+        NameSource::Module => (
+            format!("the module name `{name}`"),
+            "; name the tasklet with `name = \"..\"`",
+        ),
+    };
     match name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
@@ -260,13 +430,8 @@ fn check_name(name: &str, at: &impl quote::ToTokens, what: &str) -> syn::Result<
         None => Ok(()),
         Some(bad) => Err(format_err!(
             at,
-            "{what} `{name}` cannot name a wasm export: `grafos_v0_tasklet_<name>` takes only \
-             ASCII letters, digits and `_`, not `{bad}`{}",
-            if what == "`name`" {
-                ""
-            } else {
-                "; set one with `name = \"..\"`"
-            }
+            "{what} cannot name a wasm export: `grafos_v0_tasklet_<name>` takes only ASCII \
+             letters, digits and `_`, not `{bad}`{advice}"
         )),
     }
 }
@@ -337,7 +502,16 @@ mod tests {
         assert_fail(quote!(shared = S), "missing argument `workers`");
         assert_fail(quote!(workers = 1), "`workers` must be 2 to 256, not 1");
         assert_fail(quote!(workers = 257), "not 257");
-        assert_fail(quote!(workers = 99999999999999999999999), "fits in 64 bits");
+        assert_fail(
+            quote!(workers = 99999999999999999999999),
+            "`workers` must be 2 to 256, not 99999999999999999999999",
+        );
+        assert_fail(quote!(workers = -4), "`workers` must be 2 to 256, not -4");
+        assert_fail(
+            quote!(workers),
+            "expected a value: `= ..` with a whole number",
+        );
+        assert_fail(quote!(workers(4)), "not parentheses");
     }
 
     #[test]
@@ -362,6 +536,19 @@ mod tests {
     fn several_errors_at_once() {
         let errors = parse(quote!(workers = 1, cores = 0, fuel = 0)).unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:#?}");
+        // An unknown argument fails darling's parse as a whole; the others
+        // are still checked.
+        let errors = parse(quote!(workers = 1, colour = 2, fuel = 0)).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert!(errors[0].contains("Unknown field: `colour`"));
+        assert!(errors[1].contains("`workers` must be 2 to 256, not 1"));
+        assert!(errors[2].contains("`fuel` must be at least 1, not 0"));
+        let errors = parse(quote!(workers = "four", colour = 2)).unwrap_err();
+        assert_eq!(
+            errors.len(),
+            2,
+            "written but unreadable is not missing: {errors:#?}"
+        );
     }
 
     #[test]
@@ -371,20 +558,52 @@ mod tests {
             quote!(workers = 4, workers = 5),
             "Duplicate field `workers`",
         );
-        assert_fail(quote!(workers = "4"), "Unexpected type `string`");
-        assert_fail(quote!(workers = 4, shared = 5), "Unexpected type `int`");
-        assert_fail(quote!(workers = 4, name = hist), "");
-        assert_fail(quote!(workers = ), "");
+        assert_fail(quote!(workers = "4"), "expected a whole number, e.g. `4`");
+        assert_fail(
+            quote!(workers = 4, shared = 5),
+            "expected a type, e.g. `Histogram`",
+        );
+        assert_fail(
+            quote!(workers = 4, crate = 5),
+            "expected a path, e.g. `::grafos`",
+        );
+        assert_fail(quote!(workers = 4, name = hist), "expected a string");
+        assert_fail(quote!(workers = ), "expected a whole number");
+    }
+
+    #[test]
+    fn a_misspelled_workers_is_not_also_missing() {
+        let errors = parse(quote!(wrkers = 4)).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        let errors = parse(quote!(colour = 4)).unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(near_miss("wrkers", "workers") && near_miss("Workers", "workers"));
+        assert!(!near_miss("workers", "workers") && !near_miss("shared", "workers"));
+    }
+
+    #[test]
+    fn types_need_not_be_expressions() {
+        let config =
+            parse(quote!(workers = 2, shared = std::cell::Cell<u32>, scratch = Vec<u8>)).unwrap();
+        assert_eq!(config.shared, parse_quote!(std::cell::Cell<u32>));
+        assert_eq!(config.scratch, parse_quote!(Vec<u8>));
+        assert_fail(quote!(workers = 2, shared = Vec<), "expected a type");
     }
 
     #[test]
     fn names_must_make_export_names() {
         assert_fail(quote!(workers = 4, name = "my-hist"), "not `-`");
-        assert_fail(quote!(workers = 4, name = ""), "`name` is empty");
+        assert_fail(
+            quote!(workers = 4, name = ""),
+            "the tasklet's name is empty",
+        );
         let config = parse(quote!(workers = 4)).unwrap();
         assert_eq!(config.tasklet_name(&parse_quote!(r#type)).unwrap(), "type");
         let err = config.tasklet_name(&parse_quote!(café)).unwrap_err();
-        assert!(err.to_string().contains("set one with `name"), "{err}");
+        assert!(
+            err.to_string().contains("name the tasklet with `name"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The expansions, on `proc_macro2` tokens so plain `#[test]`s and benches
 //! can run them: parse, check (arguments, IR, portability lint), generate.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::Item;
 
@@ -43,7 +43,10 @@ pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// The item as it came, markers stripped, with the errors.
+/// The item as it came, markers stripped, with the errors. A module gets
+/// the context aliases too: a module that does not parse is what an editor
+/// sees on most keystrokes, and `Coordinator` and `Worker` should still
+/// resolve in it.
 fn passthrough(
     item: TokenStream,
     config: &Config,
@@ -51,8 +54,24 @@ fn passthrough(
     error: syn::Error,
 ) -> TokenStream {
     diag.error(error);
+    let mut tokens: Vec<TokenTree> = markers::strip(item, &config.krate).into_iter().collect();
+    if let [
+        ..,
+        TokenTree::Ident(keyword),
+        TokenTree::Ident(_),
+        TokenTree::Group(body),
+    ] = tokens.as_mut_slice()
+        && keyword == "mod"
+        && body.delimiter() == Delimiter::Brace
+    {
+        let mut items = body.stream();
+        items.extend(codegen::aliases(config));
+        let mut with_aliases = Group::new(Delimiter::Brace, items);
+        with_aliases.set_span(body.span());
+        *body = with_aliases;
+    }
     let mut out = diag.into_token_stream();
-    out.extend(markers::strip(item, &config.krate));
+    out.extend(tokens);
     out
 }
 

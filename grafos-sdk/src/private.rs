@@ -45,9 +45,9 @@ pub trait CoordinatorOutput {
     fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError>;
 }
 
-impl<E: Into<TaskletError>> CoordinatorOutput for Result<(), E> {
+impl CoordinatorOutput for Result<(), TaskletError> {
     fn finish<S, W>(self, _: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
-        self.map_err(Into::into)
+        self
     }
 }
 
@@ -58,10 +58,9 @@ impl CoordinatorOutput for Vec<u8> {
     }
 }
 
-impl<E: Into<TaskletError>> CoordinatorOutput for Result<Vec<u8>, E> {
+impl CoordinatorOutput for Result<Vec<u8>, TaskletError> {
     fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
-        let output = self.map_err(Into::into)?;
-        coord.set_output(&output);
+        coord.set_output(&self?);
         Ok(())
     }
 }

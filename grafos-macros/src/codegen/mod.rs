@@ -32,6 +32,11 @@ pub(crate) fn tasklet(tasklet: &Tasklet, diag: &Diagnostics) -> TokenStream {
     module(&tasklet.module, &tasklet.config, generated)
 }
 
+/// The context aliases alone, for a module that does not even parse.
+pub(crate) fn aliases(config: &Config) -> TokenStream {
+    aliases::generate(config)
+}
+
 /// What is emitted when the tasklet has errors: the module's items, its
 /// workers rewritten where they are valid, and the context aliases, so the
 /// editor keeps resolving and completing; plus every error.
@@ -94,6 +99,26 @@ fn launch(tasklet: &Tasklet, builder: TokenStream) -> TokenStream {
         syn::ReturnType::Default => ident.span(),
     };
     ident.set_span(output);
-    let call = quote_spanned!(output=> #krate::__private::launch::<#shared, #scratch, _, _>);
+    let launch = respanned(quote!(#krate::__private::launch), output);
+    let call = quote_spanned!(output=> #launch::<#shared, #scratch, _, _>);
     quote!(#call(#builder, #ident))
+}
+
+/// `tokens` with every span set to `span`, so that a type error in a
+/// generated call is reported at the user's tokens rather than at the
+/// attribute (a path mixing spans falls back to the macro's call site).
+fn respanned(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respanned(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@
 //! user's fn, kept inside it unchanged, so its body, its `return`s and its
 //! types read exactly as written.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{AttrStyle, ItemFn, ReturnType};
@@ -69,7 +69,15 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => ident.span(),
     };
-    let finish = quote_spanned!(output=> #krate::cpu::LaneResult::into_lane_result);
+    // The call's path and parentheses carry the return type's span, so an
+    // unfit return type is reported there.
+    let finish = super::respanned(quote!(#krate::cpu::LaneResult::into_lane_result), output);
+    let mut callee = ident.clone();
+    callee.set_span(output);
+    let mut args = Group::new(Delimiter::Parenthesis, quote!(#(#args),*));
+    args.set_span(output);
+    let mut call = Group::new(Delimiter::Parenthesis, quote!(#callee #args));
+    call.set_span(output);
     quote! {
         #(#outer)*
         #vis fn #ident(#lane_param: &mut Worker)
@@ -77,7 +85,7 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
         {
             #user_fn
             #borrow_parts
-            #finish(#ident(#(#args),*))
+            #finish #call
         }
     }
 }

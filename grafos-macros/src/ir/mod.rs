@@ -101,7 +101,7 @@ pub(crate) fn ensure_inline_module(item: Item) -> Result<ItemMod, (Item, syn::Er
         }
         other => {
             let error = format_err!(
-                &other,
+                item_head(&other),
                 "`#[grafos::tasklet]` goes on an inline module, `mod name {{ .. }}`, holding a \
                  `#[coordinator]` fn and its `#[worker]` fns; this is {}",
                 item_kind(&other)
@@ -294,6 +294,35 @@ fn defined_names<'a>(item: &'a Item, names: &mut Vec<&'a Ident>) {
         Item::Union(i) => names.push(&i.ident),
         Item::Use(i) => use_names(&i.tree, names),
         _ => {}
+    }
+}
+
+/// The tokens that say what an item is, `fn run` or `struct Lanes`, to span
+/// an error at rather than the whole item.
+fn item_head(item: &Item) -> proc_macro2::TokenStream {
+    use quote::quote;
+    match item {
+        Item::Fn(i) => {
+            let (token, ident) = (&i.sig.fn_token, &i.sig.ident);
+            quote!(#token #ident)
+        }
+        Item::Struct(i) => {
+            let (token, ident) = (&i.struct_token, &i.ident);
+            quote!(#token #ident)
+        }
+        Item::Enum(i) => {
+            let (token, ident) = (&i.enum_token, &i.ident);
+            quote!(#token #ident)
+        }
+        Item::Trait(i) => {
+            let (token, ident) = (&i.trait_token, &i.ident);
+            quote!(#token #ident)
+        }
+        Item::Impl(i) => {
+            let (token, ty) = (&i.impl_token, &i.self_ty);
+            quote!(#token #ty)
+        }
+        other => quote!(#other),
     }
 }
 

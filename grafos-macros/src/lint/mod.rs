@@ -202,17 +202,15 @@ impl<'a> Linter<'a> {
             Portability::Diverges => self.warn(
                 method.span(),
                 format!(
-                    "`{}::{call}` behaves differently on the host mock and on the runtime: {}; \
-                     mark the call `#[target_specific]` if that is what you want",
+                    "`{}::{call}` behaves differently on the host mock and on the runtime: {}",
                     entry.context.type_name(),
-                    entry.advice
+                    entry.advice.explain("the call")
                 ),
             ),
             Portability::TargetSpecific => self.error(format_err!(
                 method,
-                "`{call}` is target-specific: {}; or, if this code is meant to differ between \
-                 targets, mark it `#[target_specific]`",
-                entry.advice
+                "`{call}` is target-specific: {}",
+                entry.advice.explain("the call")
             )),
         }
     }
@@ -253,10 +251,9 @@ impl<'a> Linter<'a> {
         let (start, end) = (idents[0], idents[written - 1]);
         self.error(format_err!(
             quote!(#start #end),
-            "`{}` {}; or, if this code is meant to differ between targets, mark it \
-             `#[target_specific]`",
+            "`{}` {}",
             banned.path.join("::"),
-            banned.why
+            banned.advice.explain("it")
         ));
     }
 
@@ -327,12 +324,15 @@ impl<'a> Linter<'a> {
             })
             .map(|b| format!("`{}`", b.path.join("::")))
             .collect();
+        let imported = match imported.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => imported.concat(),
+        };
         let star = &glob.star_token;
         self.error(format_err!(
             star,
-            "this glob imports {}, which break byte-identical output across targets; import \
-             what you need by name",
-            imported.join(", ")
+            "this glob imports {imported}, which break byte-identical output across targets; \
+             import what you need by name"
         ));
     }
 }

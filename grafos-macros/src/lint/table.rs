@@ -76,9 +76,36 @@ pub(crate) struct Method {
     /// Arguments besides `self`.
     pub(crate) arity: usize,
     pub(crate) portability: Portability,
-    /// For the non-portable: what differs, and what to do instead.
-    pub(crate) advice: &'static str,
+    /// For the non-portable: what differs, and what to use instead.
+    pub(crate) advice: Advice,
 }
+
+/// Why something is not portable, and the portable way, if there is one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Advice {
+    pub(crate) why: &'static str,
+    pub(crate) instead: Option<&'static str>,
+}
+
+impl Advice {
+    /// "{why}; {instead}, or mark it `#[target_specific]` if it is meant to
+    /// differ between targets".
+    pub(crate) fn explain(&self, what: &str) -> String {
+        let instead = match self.instead {
+            Some(instead) => format!("{instead}, or mark"),
+            None => "mark".to_owned(),
+        };
+        format!(
+            "{}; {instead} {what} `#[target_specific]` if it is meant to differ between targets",
+            self.why
+        )
+    }
+}
+
+const PORTABLE: Advice = Advice {
+    why: "",
+    instead: None,
+};
 
 const fn method(context: Context, name: &'static str, arity: usize) -> Method {
     Method {
@@ -86,16 +113,11 @@ const fn method(context: Context, name: &'static str, arity: usize) -> Method {
         name,
         arity,
         portability: Portability::Portable,
-        advice: "",
+        advice: PORTABLE,
     }
 }
 
-const fn diverges(
-    context: Context,
-    name: &'static str,
-    arity: usize,
-    advice: &'static str,
-) -> Method {
+const fn diverges(context: Context, name: &'static str, arity: usize, advice: Advice) -> Method {
     Method {
         context,
         name,
@@ -109,7 +131,7 @@ const fn target_specific(
     context: Context,
     name: &'static str,
     arity: usize,
-    advice: &'static str,
+    advice: Advice,
 ) -> Method {
     Method {
         context,
@@ -120,18 +142,37 @@ const fn target_specific(
     }
 }
 
+const fn advice(why: &'static str, instead: &'static str) -> Advice {
+    Advice {
+        why,
+        instead: Some(instead),
+    }
+}
+
+const fn only(why: &'static str) -> Advice {
+    Advice { why, instead: None }
+}
+
 use Context::{Coordinator as C, Worker as W};
 
-const RAW_INDEX_WORKER: &str =
-    "it numbers raw lanes, where the coordinator is lane 0; use `data_worker_index()`";
-const RAW_INDEX_COORDINATOR: &str = "the coordinator is always raw lane 0; data lanes are \
-     `0..data_worker_count()`";
-const RAW_COUNT: &str =
-    "it counts raw lanes, the coordinator's included; use `data_worker_count()`";
-const HOST_ONLY: &str = "it exists only on the host mock, where lanes are OS threads";
-const WASM_ONLY: &str = "it exists only in the wasm32 guest";
-const FUEL_REMAINING: &str = "the host mock counts fuel checkpoints but the runtime counts \
-     wasm instructions; to stop on exhausted fuel, use `fuel_checkpoint()?`";
+const RAW_INDEX_WORKER: Advice = advice(
+    "it numbers raw lanes, where the coordinator is lane 0",
+    "use `data_worker_index()`",
+);
+const RAW_INDEX_COORDINATOR: Advice = only(
+    "the coordinator is always raw lane 0, and data lanes are numbered \
+     `0..data_worker_count()`",
+);
+const RAW_COUNT: Advice = advice(
+    "it counts raw lanes, the coordinator's included",
+    "use `data_worker_count()`",
+);
+const HOST_ONLY: Advice = only("it exists only on the host mock, where lanes are OS threads");
+const WASM_ONLY: Advice = only("it exists only in the wasm32 guest");
+const FUEL_REMAINING: Advice = advice(
+    "the host mock counts fuel checkpoints but the runtime counts wasm instructions",
+    "to stop when fuel runs out, use `fuel_checkpoint()?`",
+);
 
 /// Every public method of `CoordinatorCtx` and `WorkerCtx`, with its tag.
 pub(crate) const METHODS: &[Method] = &[
@@ -153,8 +194,11 @@ pub(crate) const METHODS: &[Method] = &[
         C,
         "barrier",
         0,
-        "it returns at once on the host mock but is a scheduling and cancellation point on the \
-         runtime; for a cancellation point on both, use `fuel_checkpoint()?`",
+        advice(
+            "it returns at once on the host mock but is a scheduling and cancellation point on \
+             the runtime",
+            "for a cancellation point on both, use `fuel_checkpoint()?`",
+        ),
     ),
     diverges(C, "fuel_remaining", 0, FUEL_REMAINING),
     target_specific(C, "worker_index", 0, RAW_INDEX_COORDINATOR),
@@ -163,7 +207,10 @@ pub(crate) const METHODS: &[Method] = &[
         C,
         "scratch",
         1,
-        "it indexes raw lanes, where 0 is the coordinator's own; use `data_scratch(i)`",
+        advice(
+            "it indexes raw lanes, where 0 is the coordinator's own",
+            "use `data_scratch(i)`",
+        ),
     ),
     target_specific(C, "host_thread_id", 0, HOST_ONLY),
     target_specific(C, "guest_memory_bytes", 0, WASM_ONLY),
@@ -210,59 +257,76 @@ pub(crate) struct Banned {
     /// Segments; any path starting with them is banned.
     pub(crate) path: &'static [&'static str],
     /// What it does that the promise cannot survive.
-    pub(crate) why: &'static str,
+    pub(crate) advice: Advice,
 }
 
-const CLOCK: &str = "reads a clock, so the output would change from run to run";
-const SPIN: &str = "spin-waits, which never ends on the runtime (lanes switch only inside SDK \
-     calls); wait for other lanes with `barrier()`";
+const CLOCK: Advice = advice(
+    "reads a clock, so the output would change from run to run",
+    "pass what you need in the input",
+);
+const SPIN: Advice = advice(
+    "spin-waits, which never ends on the runtime (lanes switch only inside SDK calls)",
+    "wait for other lanes with `barrier()`",
+);
+const SANDBOX_IO: &str = "pass what you need in the input";
 
 /// Paths that break the promise, anywhere in a tasklet module.
 pub(crate) const BANNED_PATHS: &[Banned] = &[
     Banned {
         path: &["std", "thread"],
-        why: "works with OS threads, which the runtime does not have; lanes come from \
-              `parallel_for_workers`",
+        advice: advice(
+            "works with OS threads, which the runtime does not have",
+            "run lanes with `parallel_for_workers`",
+        ),
     },
     Banned {
         path: &["std", "time", "Instant"],
-        why: CLOCK,
+        advice: CLOCK,
     },
     Banned {
         path: &["std", "time", "SystemTime"],
-        why: CLOCK,
+        advice: CLOCK,
     },
     Banned {
         path: &["std", "fs"],
-        why: "does file I/O, which the runtime's sandbox does not offer",
+        advice: advice(
+            "does file I/O, which the runtime's sandbox does not offer",
+            SANDBOX_IO,
+        ),
     },
     Banned {
         path: &["std", "net"],
-        why: "does network I/O, which the runtime's sandbox does not offer",
+        advice: advice(
+            "does network I/O, which the runtime's sandbox does not offer",
+            SANDBOX_IO,
+        ),
     },
     Banned {
         path: &["std", "env"],
-        why: "reads the process environment, which differs between the host and the runtime",
+        advice: advice(
+            "reads the process environment, which differs between the host and the runtime",
+            SANDBOX_IO,
+        ),
     },
     Banned {
         path: &["std", "process"],
-        why: "controls the process, which a wasm guest does not have",
+        advice: only("controls the process, which a wasm guest does not have"),
     },
     Banned {
         path: &["std", "hint", "spin_loop"],
-        why: SPIN,
+        advice: SPIN,
     },
     Banned {
         path: &["core", "hint", "spin_loop"],
-        why: SPIN,
+        advice: SPIN,
     },
     Banned {
         path: &["std", "sync", "atomic", "spin_loop_hint"],
-        why: SPIN,
+        advice: SPIN,
     },
     Banned {
         path: &["core", "sync", "atomic", "spin_loop_hint"],
-        why: SPIN,
+        advice: SPIN,
     },
 ];
 
@@ -412,7 +476,7 @@ mod tests {
         for m in METHODS {
             assert_eq!(
                 m.portability == Portability::Portable,
-                m.advice.is_empty(),
+                m.advice.why.is_empty(),
                 "{}::{}",
                 m.context.type_name(),
                 m.name

@@ -73,14 +73,15 @@ fn target_specific_methods_are_errors_with_the_portable_alternative() {
         },
         &[
             "error: `worker_index()` is target-specific: it numbers raw lanes, where the \
-             coordinator is lane 0; use `data_worker_index()`; or, if this code is meant to \
-             differ between targets, mark it `#[target_specific]`",
+             coordinator is lane 0; use `data_worker_index()`, or mark the call \
+             `#[target_specific]` if it is meant to differ between targets",
             "`worker_count()` is target-specific: it counts raw lanes, the coordinator's \
-             included; use `data_worker_count()`",
+             included; use `data_worker_count()`, or mark",
             "`host_thread_id()` is target-specific: it exists only on the host mock",
             "`scratch(i)` is target-specific: it indexes raw lanes, where 0 is the \
-             coordinator's own; use `data_scratch(i)`",
-            "`guest_memory_bytes()` is target-specific: it exists only in the wasm32 guest",
+             coordinator's own; use `data_scratch(i)`, or mark",
+            "`guest_memory_bytes()` is target-specific: it exists only in the wasm32 guest; \
+             mark the call `#[target_specific]` if it is meant to differ between targets",
         ],
     );
 }
