@@ -17,19 +17,26 @@ use syn::{AttrStyle, ItemMod};
 use crate::args::Config;
 use crate::diag::Diagnostics;
 use crate::ir::{Entry, Module, Tasklet};
+use crate::lint::Lints;
 use crate::markers;
 
 #[cfg(test)]
 pub(crate) use wasm::{TASKLET_PREFIX, TASKLETS_SECTION};
 
 /// The full expansion of a checked tasklet, with its lint diagnostics.
-pub(crate) fn tasklet(tasklet: &Tasklet, diag: &Diagnostics) -> TokenStream {
+pub(crate) fn tasklet(tasklet: &Tasklet, lints: &Lints) -> TokenStream {
+    let diag = &lints.diag;
     let aliases = aliases::generate(&tasklet.config);
     let metadata = metadata::generate(tasklet);
     let host = host::generate(tasklet);
     let wasm = wasm::generate(tasklet);
     let generated = quote!(#diag #aliases #metadata #host #wasm);
-    module(&tasklet.module, &tasklet.config, generated)
+    module(
+        &tasklet.module,
+        &tasklet.config,
+        lints.markers_to_strip,
+        generated,
+    )
 }
 
 /// The context aliases alone, for a module that does not even parse.
@@ -42,12 +49,14 @@ pub(crate) fn aliases(config: &Config) -> TokenStream {
 /// editor keeps resolving and completing; plus every error.
 pub(crate) fn rejected(items: &Module, config: &Config, diag: &Diagnostics) -> TokenStream {
     let aliases = aliases::generate(config);
-    module(items, config, quote!(#diag #aliases))
+    // A rejected module may hold markers anywhere (a `#[worker]` on a
+    // struct, say): strip them all.
+    module(items, config, true, quote!(#diag #aliases))
 }
 
-/// The module: its attributes, the user's items with the markers stripped
-/// (workers rewritten), then `generated`.
-fn module(module: &Module, config: &Config, generated: TokenStream) -> TokenStream {
+/// The module: its attributes, the user's items (workers rewritten, markers
+/// stripped if `strip`), then `generated`.
+fn module(module: &Module, config: &Config, strip: bool, generated: TokenStream) -> TokenStream {
     let ItemMod {
         attrs,
         vis,
@@ -67,7 +76,10 @@ fn module(module: &Module, config: &Config, generated: TokenStream) -> TokenStre
             Entry::Worker(worker) => items.extend(workers::generate(worker, config)),
         }
     }
-    let items = markers::strip(items, &config.krate);
+    let items = match strip {
+        true => markers::strip(items, &config.krate),
+        false => items,
+    };
     let mut out = quote!(#(#outer)* #vis #unsafety #mod_token #ident);
     let brace = content
         .as_ref()

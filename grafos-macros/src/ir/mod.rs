@@ -158,11 +158,19 @@ fn classify(
     coordinators: &mut Vec<Found>,
     diag: &mut Diagnostics,
 ) -> Entry {
-    let Item::Fn(f) = item else {
+    let Item::Fn(mut f) = item else {
         ensure_no_markers(&item, config, diag);
         return Entry::Item(item);
     };
-    match role(&f, config, diag) {
+    let role = role(&f, config, diag);
+    // The fn is emitted without its role's marker.
+    f.attrs.retain(|attr| {
+        !matches!(
+            Marker::of(attr, &config.krate),
+            Some(Marker::Coordinator | Marker::Worker)
+        )
+    });
+    match role {
         None => Entry::Item(Item::Fn(f)),
         Some(Marker::Worker) => match signature::worker(&f, config) {
             Ok(form) => Entry::Worker(Worker { item: f, form }),
@@ -217,14 +225,15 @@ fn role(f: &ItemFn, config: &Config, diag: &mut Diagnostics) -> Option<Marker> {
 /// `#[coordinator]` and `#[worker]` go on fns only.
 fn ensure_no_markers(item: &Item, config: &Config, diag: &mut Diagnostics) {
     for attr in item_attrs(item) {
-        match Marker::of(attr, &config.krate) {
-            Some(marker @ (Marker::Coordinator | Marker::Worker)) => diag.error(format_err!(
+        if let Some(marker @ (Marker::Coordinator | Marker::Worker)) =
+            Marker::of(attr, &config.krate)
+        {
+            diag.error(format_err!(
                 attr,
                 "`#[{}]` goes on a fn, not on {}",
                 marker.name(),
                 item_kind(item)
-            )),
-            _ => {}
+            ));
         }
     }
 }

@@ -9,11 +9,12 @@ fn config(args: TokenStream) -> Config {
     config
 }
 
-fn build(module: ItemMod) -> Result<Tasklet, Rejected> {
+fn build(module: ItemMod) -> Result<Tasklet, Box<Rejected>> {
     Tasklet::try_from((
         config(quote!(workers = 4, shared = Shared, scratch = Scratch)),
         module,
     ))
+    .map_err(Box::new)
 }
 
 /// The error messages of a tasklet that must be rejected.

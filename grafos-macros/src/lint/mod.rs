@@ -35,8 +35,19 @@ use crate::diag::{Diagnostics, WarningKind, format_err};
 use crate::markers::{Marker, item_attrs};
 use table::Portability;
 
+/// What the lint found.
+#[derive(Debug, Default)]
+pub(crate) struct Lints {
+    pub(crate) diag: Diagnostics,
+    /// Whether a `#[target_specific]`, or a marker below the module's own
+    /// items, must be stripped from the output (the IR removes the markers
+    /// of the module's own fns). Usually not: the token-level strip is then
+    /// skipped, which is a fair share of the expansion's time.
+    pub(crate) markers_to_strip: bool,
+}
+
 /// Lints every item of `module`.
-pub(crate) fn check(module: &ItemMod, krate: &Path) -> Diagnostics {
+pub(crate) fn check(module: &ItemMod, krate: &Path) -> Lints {
     let mut linter = Linter::new(krate);
     if let Some((_, items)) = &module.content {
         for item in items {
@@ -80,6 +91,8 @@ struct Linter<'a> {
     depth: usize,
     /// Set when the next closure walked is the body of a region.
     next_closure_is_region: bool,
+    /// See [`Lints::markers_to_strip`].
+    markers_to_strip: bool,
 }
 
 impl<'a> Linter<'a> {
@@ -92,11 +105,15 @@ impl<'a> Linter<'a> {
             aliases: Vec::new(),
             depth: 0,
             next_closure_is_region: false,
+            markers_to_strip: false,
         }
     }
 
-    fn finish(self) -> Diagnostics {
-        self.diag
+    fn finish(self) -> Lints {
+        Lints {
+            diag: self.diag,
+            markers_to_strip: self.markers_to_strip,
+        }
     }
 
     // -- reporting ---------------------------------------------------------
@@ -125,6 +142,7 @@ impl<'a> Linter<'a> {
         for attr in attrs {
             match Marker::of(attr, self.krate) {
                 Some(Marker::TargetSpecific) => {
+                    self.markers_to_strip = true;
                     self.diag
                         .handle(Marker::ensure_bare(attr, Marker::TargetSpecific));
                     let span = attr
@@ -135,12 +153,15 @@ impl<'a> Linter<'a> {
                     self.silencers.push(Silencer { span, used: false });
                     silencers += 1;
                 }
-                Some(marker) if self.depth > 0 => self.diag.error(format_err!(
-                    attr,
-                    "`#[{}]` goes on a fn directly inside the `#[grafos::tasklet]` module, \
-                     not inside another item",
-                    marker.name()
-                )),
+                Some(marker) if self.depth > 0 => {
+                    self.markers_to_strip = true;
+                    self.diag.error(format_err!(
+                        attr,
+                        "`#[{}]` goes on a fn directly inside the `#[grafos::tasklet]` \
+                         module, not inside another item",
+                        marker.name()
+                    ));
+                }
                 // The IR checks the markers of the module's own items.
                 Some(_) | None => {}
             }

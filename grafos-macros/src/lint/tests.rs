@@ -3,7 +3,7 @@ use syn::parse_quote;
 
 /// The lint's messages for `module`, errors first.
 fn lint(module: ItemMod) -> Vec<String> {
-    check(&module, &parse_quote!(::grafos)).messages()
+    check(&module, &parse_quote!(::grafos)).diag.messages()
 }
 
 #[track_caller]
@@ -324,4 +324,31 @@ fn markers_inside_other_items_are_misplaced() {
             "error: `#[coordinator]` goes on a fn directly inside",
         ],
     );
+}
+
+#[test]
+fn only_markers_below_the_module_items_need_stripping() {
+    let strip = |module: ItemMod| check(&module, &parse_quote!(::grafos)).markers_to_strip;
+    assert!(!strip(parse_quote!(
+        mod t {
+            #[worker]
+            fn w() {}
+            #[coordinator]
+            fn c() {}
+        }
+    )));
+    assert!(strip(parse_quote!(
+        mod t {
+            #[target_specific]
+            fn w() {}
+        }
+    )));
+    assert!(strip(parse_quote!(
+        mod t {
+            fn w() {
+                #[worker]
+                fn v() {}
+            }
+        }
+    )));
 }

@@ -32,12 +32,12 @@ pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
     match Tasklet::try_from((config, module)) {
         Ok(tasklet) if arguments_ok => codegen::tasklet(&tasklet, &lints),
         Ok(tasklet) => {
-            diag.extend(lints);
+            diag.extend(lints.diag);
             codegen::rejected(&tasklet.module, &tasklet.config, &diag)
         }
         Err(rejected) => {
             diag.extend(rejected.diag);
-            diag.extend(lints);
+            diag.extend(lints.diag);
             codegen::rejected(&rejected.module, &rejected.config, &diag)
         }
     }
