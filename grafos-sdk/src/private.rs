@@ -107,7 +107,7 @@ fn sample_input() -> Vec<u8> {
         .collect()
 }
 
-/// The generated test: runs the tasklet `RUNS` times on [`sample_input`]
+/// The generated test: runs the tasklet `RUNS` times on a generated input
 /// and panics, naming the first differing byte, unless every run gives the
 /// same output (or fails with the same error).
 #[cfg(not(target_arch = "wasm32"))]

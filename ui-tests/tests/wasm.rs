@@ -40,7 +40,7 @@ fn tasklets_are_exported_and_recorded_for_wasm32() {
 
     // The same fields as the host's INFO, but sizes as wasm32 has them: the
     // scratch type of `sum` holds a `usize`, 8 bytes here and 4 there.
-    let host = &grafos_ui_tests::sum::sum::INFO;
+    let host = &grafos_ui_tests::sum::INFO;
     let wasm = record("sum");
     assert_eq!(host.scratch_bytes, 8);
     assert_eq!(wasm.scratch_bytes, 4);
@@ -51,10 +51,7 @@ fn tasklets_are_exported_and_recorded_for_wasm32() {
     assert_eq!(wasm.worker_names, host.worker_names);
 
     // Every size given explicitly: identical on both targets.
-    assert_eq!(
-        record("reverse_v2"),
-        &grafos_ui_tests::reverse::reverse::INFO
-    );
+    assert_eq!(record("reverse_v2"), &grafos_ui_tests::reverse::INFO);
 }
 
 /// Builds `src/lib.rs` as a wasm32 cdylib and returns the module's bytes.

@@ -1,12 +1,9 @@
 //! Everything besides the coordinator and workers passes through untouched,
 //! and the generated items sit beside it.
-use grafos::prelude::*;
-
 #[grafos::tasklet(workers = 2)]
 pub mod tasklet {
     //! Inner docs stay.
     #![allow(clippy::all)]
-    use super::*;
 
     /// A constant.
     pub const GREETING: &[u8] = b"hi";
