@@ -246,3 +246,65 @@ fn the_export_prefix_and_section_match_the_abi() {
         grafos::abi::TASKLETS_SECTION
     );
 }
+
+/// The bench's 200-line tasklet: its attribute's arguments and its module.
+fn big_tasklet() -> (TokenStream, Vec<proc_macro2::TokenTree>) {
+    use std::str::FromStr;
+    let source = include_str!("../../benches/fixtures/tasklet.rs");
+    let start = source.find("#[grafos::tasklet(").unwrap() + "#[grafos::tasklet(".len();
+    let end = start + source[start..].find(")]\n").unwrap();
+    let attr = TokenStream::from_str(&source[start..end]).unwrap();
+    let item = TokenStream::from_str(&source[end + 3..]).unwrap();
+    (attr, item.into_iter().collect())
+}
+
+#[test]
+fn never_panics_on_truncated_or_damaged_modules() {
+    use proc_macro2::{Group, TokenTree};
+    let (attr, item) = big_tasklet();
+    let Some((TokenTree::Group(body), head)) = item.split_last() else {
+        panic!("the fixture is `pub mod name {{ .. }}`");
+    };
+    let body: Vec<TokenTree> = body.stream().into_iter().collect();
+    let module = |tokens: &[TokenTree]| {
+        let mut out: TokenStream = head.iter().cloned().collect();
+        out.extend([TokenTree::Group(Group::new(
+            proc_macro2::Delimiter::Brace,
+            tokens.iter().cloned().collect(),
+        ))]);
+        out
+    };
+    for cut in 0..body.len() {
+        // Every prefix of the module's items, and the module without one token.
+        let _ = tasklet(attr.clone(), module(&body[..cut]));
+        let mut damaged = body.clone();
+        damaged.remove(cut);
+        let _ = tasklet(attr.clone(), module(&damaged));
+    }
+    // The module with one token removed inside one of its items' groups
+    // (fn bodies, parameter lists, struct bodies).
+    for (at, token) in body.iter().enumerate() {
+        let TokenTree::Group(group) = token else {
+            continue;
+        };
+        let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+        for cut in 0..inner.len() {
+            let mut damaged_inner = inner.clone();
+            damaged_inner.remove(cut);
+            let mut damaged = body.clone();
+            damaged[at] = TokenTree::Group(Group::new(
+                group.delimiter(),
+                damaged_inner.into_iter().collect(),
+            ));
+            let _ = tasklet(attr.clone(), module(&damaged));
+        }
+    }
+    // Every prefix of the arguments, and of the item's own tokens.
+    let attr: Vec<TokenTree> = attr.into_iter().collect();
+    for cut in 0..attr.len() {
+        let _ = tasklet(attr[..cut].iter().cloned().collect(), module(&body));
+    }
+    for cut in 0..item.len() {
+        let _ = tasklet(TokenStream::new(), item[..cut].iter().cloned().collect());
+    }
+}
