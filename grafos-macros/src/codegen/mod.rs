@@ -23,7 +23,8 @@ use crate::markers;
 #[cfg(test)]
 pub(crate) use wasm::{TASKLET_PREFIX, TASKLETS_SECTION};
 
-/// The full expansion of a checked tasklet, with its lint diagnostics.
+/// The full expansion of a checked tasklet, with the diagnostics of its
+/// arguments and of the lint.
 pub(crate) fn tasklet(tasklet: &Tasklet, lints: &Lints) -> TokenStream {
     let diag = &lints.diag;
     let aliases = aliases::generate(&tasklet.config);
@@ -76,9 +77,10 @@ fn module(module: &Module, config: &Config, strip: bool, generated: TokenStream)
             Entry::Worker(worker) => items.extend(workers::generate(worker, config)),
         }
     }
-    let items = match strip {
-        true => markers::strip(items, &config.krate),
-        false => items,
+    let items = if strip {
+        markers::strip(items, &config.krate)
+    } else {
+        items
     };
     let mut out = quote!(#(#outer)* #vis #unsafety #mod_token #ident);
     let brace = content

@@ -27,13 +27,15 @@ pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(module) => module,
         Err((item, error)) => return passthrough(item.into_token_stream(), &config, diag, error),
     };
-    let arguments_ok = !diag.has_errors();
-    let lints = lint::check(&module, &config.krate);
+    let mut lints = lint::check(&module, &config.krate);
     match Tasklet::try_from((config, module)) {
-        Ok(tasklet) if arguments_ok => codegen::tasklet(&tasklet, &lints),
+        // With broken arguments too: their defaults stand in, the errors
+        // stop the build, and the user's code still finds `run_host` and
+        // `INFO` instead of failing to resolve them as well.
         Ok(tasklet) => {
             diag.extend(lints.diag);
-            codegen::rejected(&tasklet.module, &tasklet.config, &diag)
+            lints.diag = diag;
+            codegen::tasklet(&tasklet, &lints)
         }
         Err(rejected) => {
             diag.extend(rejected.diag);

@@ -137,6 +137,13 @@ fn errors_keep_the_module_for_editors() {
 }
 
 #[test]
+fn broken_arguments_alone_keep_the_full_expansion() {
+    let out = expand(quote!(workers = 1, shared = Shared), histogram());
+    assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+    assert!(out.contains("pub fn run_host") && out.contains("pub const INFO"));
+}
+
+#[test]
 fn broken_arguments_still_give_the_aliases() {
     let out = expand(quote!(wrkers = 4, shared = Shared), histogram());
     assert_eq!(out.matches("compile_error").count(), 1, "{out}");
