@@ -1,5 +1,250 @@
 //! Procedural macros of grafos: `#[grafos::tasklet]` and the attributes it
-//! reads inside a tasklet module. Use them through the `grafos` crate.
+//! reads inside a tasklet module. Use them through the `grafos` crate, which
+//! documents them with runnable examples.
 //!
-//! The tasklet macro is being built in its own change; this crate compiles so
-//! the SDK can re-export it.
+//! This file is a thin shim: each macro converts its tokens and calls
+//! `expand`, which works on `proc_macro2` so that tests and benches run it
+//! directly. The expansion goes through layers:
+//!
+//! - `args`: the attribute's arguments (darling), range-checked;
+//! - `ir`: the module taken apart into a checked `Tasklet`;
+//! - `lint`: the portability checks, over every item of the module;
+//! - `codegen`: one generator per output (aliases, workers, metadata, host
+//!   harness, wasm export);
+//! - `diag`: errors as `compile_error!`s and warnings as deprecation notes,
+//!   all spanned at the user's tokens.
+
+mod args;
+mod codegen;
+mod diag;
+mod expand;
+mod ir;
+mod lint;
+mod markers;
+
+use proc_macro::TokenStream;
+
+use markers::Marker;
+
+/// Turns an inline module into a shared-memory tasklet: one coordinator
+/// and N data workers sharing one region of memory, run on the host mock
+/// under `cargo test` and, compiled to `wasm32-unknown-unknown`, by
+/// grafos-runtime, with byte-identical output. What would break that promise
+/// is a compile error at the offending tokens.
+///
+/// ```
+/// use grafos::prelude::*;
+/// use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+///
+/// pub struct Shared { counts: [AtomicU32; 256] }
+///
+/// impl Default for Shared {
+///     fn default() -> Self {
+///         Self { counts: std::array::from_fn(|_| AtomicU32::new(0)) }
+///     }
+/// }
+///
+/// pub struct Scratch { local: [u32; 256] }
+///
+/// impl Default for Scratch {
+///     fn default() -> Self {
+///         Self { local: [0; 256] }
+///     }
+/// }
+///
+/// #[grafos::tasklet(workers = 4, shared = Shared, scratch = Scratch)]
+/// pub mod histogram {
+///     use super::*;
+///
+///     #[coordinator]
+///     fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+///         coord.parallel_for_workers(count)?;
+///         let mut out = Vec::with_capacity(1024);
+///         for c in &coord.shared().counts { out.extend(c.load(Relaxed).to_le_bytes()) }
+///         coord.set_output(&out);
+///         Ok(())
+///     }
+///
+///     /// Counts this lane's block of the input, then adds it to the total.
+///     #[worker]
+///     fn count(shared: &Shared, scratch: &mut Scratch, input: &[u8], lane: Lane) {
+///         for &b in &input[lane.partition(input.len())] { scratch.local[b as usize] += 1; }
+///         for (i, n) in scratch.local.iter().enumerate() { shared.counts[i].fetch_add(*n, Relaxed); }
+///     }
+/// }
+///
+/// fn main() {
+///     let out = histogram::run_host(b"abca").unwrap();
+///     assert_eq!(&out.output()[97 * 4..98 * 4], &2u32.to_le_bytes());
+///     assert_eq!(histogram::INFO.worker_names[..], ["count"]);
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// | argument | meaning | default |
+/// |---|---|---|
+/// | `workers = 4` | lanes of a launch, the coordinator's included: 2 to 256 | required |
+/// | `shared = T` | the shared type, `Default + Sync`, one per launch | `()` |
+/// | `scratch = T` | the scratch type, `Default + Send`, one per data lane | `()` |
+/// | `shared_bytes = N` | bytes of the shared region: the value, then an arena | the type's size |
+/// | `scratch_bytes = N` | bytes of each lane's scratch region | the type's size |
+/// | `fuel = N` | the launch's fuel budget, at least 1 | `grafos::cpu::DEFAULT_FUEL` |
+/// | `cores = N` | cores the host mock leases: 1 to 256 | `workers` |
+/// | `name = "sum"` | the wasm export `grafos_v0_tasklet_<name>`: ASCII letters, digits, `_` | the module's name |
+/// | `crate = path` | where the SDK is, for crates that re-export it | `::grafos` |
+///
+/// Types and `crate` are named from inside the module, like its items
+/// (hence `use super::*;`). A `shared_bytes` or `scratch_bytes` smaller than
+/// its type is a compile error, checked for each target.
+///
+/// # The module
+///
+/// It holds exactly one `#[coordinator]` fn and any number of `#[worker]`
+/// fns; other items pass through unchanged.
+///
+/// - The coordinator runs on lane 0. It takes `&mut Coordinator` and returns
+///   `Result<(), TaskletError>` (after `coord.set_output(..)`), or the output
+///   bytes as `Vec<u8>` or `Result<Vec<u8>, TaskletError>`.
+/// - A worker runs on every data lane of a region:
+///   `coord.parallel_for_workers(count)` takes it by name (or a closure). It
+///   takes the lane's context, `&mut Worker` (kept as written), or any of the
+///   plain parameters `&Shared`, `&Scratch` or `&mut Scratch`, `&[u8]` (the
+///   input) and `Lane` (its position), which the macro supplies through
+///   `WorkerCtx::parts`. It returns nothing or `Result<(), TaskletError>`;
+///   an `Err` fails the launch.
+///
+/// Generated inside the module: the aliases `Coordinator` and `Worker` for
+/// `CoordinatorCtx<Shared, Scratch>` and `WorkerCtx<Shared, Scratch>`;
+/// `pub const INFO: grafos::TaskletInfo`; on the host, `builder()`,
+/// `run_host_with(builder)` and `run_host(input)`, and under `cfg(test)` a
+/// test that runs the tasklet five times on a generated input and fails,
+/// naming the first differing byte, if the outputs differ; on wasm32, the
+/// entry export `grafos_v0_tasklet_<name>` and the tasklet's record in the
+/// `grafos_worker_v0.tasklets` custom section. The target is chosen by
+/// `cfg(target_arch = "wasm32")` in the generated code.
+///
+/// # Portability checks
+///
+/// Every fn of the module is checked, every item for the std paths:
+///
+/// - Target-specific methods are errors at the method's name, naming the
+///   portable one: `worker_index()` (use `data_worker_index()`),
+///   `worker_count()` (`data_worker_count()`), the coordinator's `scratch(i)`
+///   (`data_scratch(i)`), `host_thread_id()`, `guest_memory_bytes()`.
+/// - Methods whose behaviour differs are warnings: `CoordinatorCtx::barrier()`
+///   and `fuel_remaining()`.
+/// - `std::thread`, `std::time::{Instant, SystemTime}`, `std::fs`,
+///   `std::net`, `std::env`, `std::process`, `spin_loop`, `thread_local!`
+///   and `static mut` are errors.
+///
+/// The checks read syntax, not types: a call is judged by its method's name,
+/// its number of arguments and what its receiver is taken to be (a
+/// parameter typed as a context, the first parameter of a
+/// `parallel_for_workers` closure, else the enclosing `#[coordinator]` or
+/// `#[worker]`); when that cannot be told, by the strictest method of that
+/// name. Mark code that is meant to differ between targets
+/// [`#[target_specific]`](macro@target_specific).
+///
+/// On any error the module's items are still emitted, with the context
+/// aliases, so that an editor keeps completing them.
+#[proc_macro_attribute]
+pub fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::tasklet(attr.into(), item.into()).into()
+}
+
+/// Marks the fn of a [`#[grafos::tasklet]`](macro@tasklet) module that runs
+/// on lane 0: it takes `&mut Coordinator`, runs regions with
+/// `coord.parallel_for_workers(..)` and produces the output. Only valid
+/// inside such a module, which removes it.
+///
+/// ```
+/// use grafos::prelude::*;
+///
+/// #[grafos::tasklet(workers = 3)]
+/// mod reverse {
+///     use super::*;
+///
+///     #[coordinator]
+///     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+///         coord.parallel_for_workers(|_| ())?;
+///         Ok(coord.input().iter().rev().copied().collect())
+///     }
+/// }
+///
+/// fn main() {
+///     assert_eq!(reverse::run_host(b"abc").unwrap().output(), b"cba");
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn coordinator(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced(Marker::Coordinator, item.into()).into()
+}
+
+/// Marks a fn of a [`#[grafos::tasklet]`](macro@tasklet) module that runs on
+/// every data lane of a region. It takes `&mut Worker`, or plain
+/// parameters: `&Shared`, `&Scratch` or `&mut Scratch`, `&[u8]` (the input),
+/// `Lane`. Only valid inside such a module, which removes it.
+///
+/// ```
+/// use grafos::prelude::*;
+/// use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+///
+/// #[derive(Default)]
+/// pub struct Total(AtomicU64);
+///
+/// #[grafos::tasklet(workers = 4, shared = Total)]
+/// mod sum {
+///     use super::*;
+///
+///     #[coordinator]
+///     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+///         coord.parallel_for_workers(add)?;
+///         Ok(coord.shared().0.load(Relaxed).to_le_bytes().to_vec())
+///     }
+///
+///     #[worker]
+///     fn add(total: &Total, input: &[u8], lane: Lane) {
+///         let mine = &input[lane.partition(input.len())];
+///         total.0.fetch_add(mine.iter().map(|&b| u64::from(b)).sum(), Relaxed);
+///     }
+/// }
+///
+/// fn main() {
+///     assert_eq!(sum::run_host(&[1, 2, 3, 4]).unwrap().output(), 10u64.to_le_bytes());
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn worker(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced(Marker::Worker, item.into()).into()
+}
+
+/// Silences the portability checks of [`#[grafos::tasklet]`](macro@tasklet)
+/// for a fn, block, statement or expression whose behaviour is meant to
+/// differ between targets; one that silences nothing is a warning. Only valid
+/// inside a tasklet module, which removes it.
+///
+/// ```
+/// use grafos::prelude::*;
+///
+/// #[grafos::tasklet(workers = 4)]
+/// mod raw {
+///     use super::*;
+///
+///     #[coordinator]
+///     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+///         coord.parallel_for_workers(|_| ())?;
+///         // Raw lanes, the coordinator's included.
+///         let lanes = #[target_specific] coord.worker_count();
+///         Ok(vec![lanes as u8])
+///     }
+/// }
+///
+/// fn main() {
+///     assert_eq!(raw::run_host(b"").unwrap().output(), [4]);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn target_specific(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced(Marker::TargetSpecific, item.into()).into()
+}

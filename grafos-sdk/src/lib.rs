@@ -8,6 +8,8 @@
 //! - [`cpu`]: the SDK surface: builder, contexts, regions, partitioning,
 //!   errors.
 //! - [`abi`]: ABI `grafos_worker_v0` between a wasm guest and the runtime.
+//! - [`tasklet`]: the attribute that turns a module into a tasklet, with
+//!   compile-time portability checks.
 //! - [`prelude`]: what a tasklet module usually imports.
 //!
 //! The backend is chosen by target: on `wasm32` the SDK talks to the runtime
@@ -30,6 +32,7 @@ mod guest;
 #[cfg(target_arch = "wasm32")]
 use guest as backend;
 
+pub use grafos_macros::{coordinator, target_specific, tasklet, worker};
 pub use info::TaskletInfo;
 
 /// The README's examples, run as doctests so the README stays true.
@@ -51,14 +54,9 @@ pub mod prelude {
         CancelToken, Cancelled, CoordinatorCtx, FuelExhausted, Lane, SharedTaskletResult,
         TaskletError, WorkerCtx,
     };
+    pub use crate::{coordinator, target_specific, tasklet, worker};
 }
 
-/// Items the code `#[grafos::tasklet]` generates refers to. Not a public API:
-/// it changes without notice.
 #[doc(hidden)]
-pub mod __private {
-    pub use std::borrow::Cow;
-
-    #[cfg(target_arch = "wasm32")]
-    pub use crate::guest::{debug_log, run_entry};
-}
+#[path = "private.rs"]
+pub mod __private;

@@ -1,0 +1,91 @@
+//! `#[worker]` fns. One that takes `&mut Worker` is already what
+//! `parallel_for_workers` runs and stays as written. One with plain
+//! parameters becomes `fn name(lane: &mut Worker) -> Result<(), TaskletError>`
+//! that borrows the lane's parts once (`WorkerCtx::parts`) and calls the
+//! user's fn, kept inside it unchanged, so its body, its `return`s and its
+//! types read exactly as written.
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{AttrStyle, ItemFn, ReturnType};
+
+use crate::args::Config;
+use crate::ir::{Param, ParamKind, Worker, WorkerForm};
+
+pub(super) fn generate(worker: &Worker, config: &Config) -> TokenStream {
+    match &worker.form {
+        WorkerForm::Context => worker.item.to_token_stream(),
+        WorkerForm::Plain(params) => adapter(&worker.item, params, config),
+    }
+}
+
+fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
+    let krate = &config.krate;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = f;
+    let ident = &sig.ident;
+    // Hygienic names: they cannot clash with the user's.
+    let lane = Ident::new("lane", Span::mixed_site());
+    let parts = Ident::new("parts", Span::mixed_site());
+    let args = params.iter().map(|param| {
+        let span = param.ty.span();
+        match param.kind {
+            ParamKind::Context { mutable: true } => quote_spanned!(span=> #lane),
+            ParamKind::Context { mutable: false } => quote_spanned!(span=> &*#lane),
+            ParamKind::Shared => quote_spanned!(span=> #parts.shared),
+            ParamKind::Scratch => quote_spanned!(span=> &*#parts.scratch),
+            ParamKind::ScratchMut => quote_spanned!(span=> #parts.scratch),
+            ParamKind::Input => quote_spanned!(span=> #parts.input),
+            ParamKind::Lane => quote_spanned!(span=> #parts.lane),
+        }
+    });
+    let lane_param = if params.is_empty() {
+        quote!(_)
+    } else {
+        quote!(#lane)
+    };
+    let takes_parts = params
+        .iter()
+        .any(|p| !matches!(p.kind, ParamKind::Context { .. }));
+    let borrow_parts =
+        takes_parts.then(|| quote!(let #parts = #krate::cpu::WorkerCtx::parts(#lane);));
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Outer));
+    let mut user_fn = sig.to_token_stream();
+    block.brace_token.surround(&mut user_fn, |body| {
+        body.extend(quote!(#(#inner)*));
+        for stmt in &block.stmts {
+            stmt.to_tokens(body);
+        }
+    });
+    let output = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => ident.span(),
+    };
+    // The call's path and parentheses carry the return type's span, so an
+    // unfit return type is reported there.
+    let finish = super::respanned(quote!(#krate::cpu::LaneResult::into_lane_result), output);
+    let mut callee = ident.clone();
+    callee.set_span(output);
+    let mut args = Group::new(Delimiter::Parenthesis, quote!(#(#args),*));
+    args.set_span(output);
+    let mut call = Group::new(Delimiter::Parenthesis, quote!(#callee #args));
+    call.set_span(output);
+    quote! {
+        #(#outer)*
+        #vis fn #ident(#lane_param: &mut Worker)
+            -> ::core::result::Result<(), #krate::cpu::TaskletError>
+        {
+            #user_fn
+            #borrow_parts
+            #finish #call
+        }
+    }
+}

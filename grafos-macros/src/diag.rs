@@ -1,0 +1,231 @@
+//! Diagnostics: every one spanned at the user's tokens, reported all at once.
+//!
+//! Errors become `compile_error!` invocations. Warnings, which a proc macro
+//! cannot emit on stable Rust, use the deprecated-item trick: a
+//! `#[deprecated(note = "..")]` constant used at the offending span makes
+//! rustc print the note as a `deprecated` warning there (and `#![deny(deprecated)]`
+//! turns it into an error, which is how the ui-tests check it).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+
+/// `format_err!(tokens, "..", args)`: a [`syn::Error`] spanned from the first
+/// to the last token of `tokens`.
+macro_rules! format_err {
+    ($tokens:expr, $($fmt:tt)+) => {
+        ::syn::Error::new_spanned($tokens, ::std::format!($($fmt)+))
+    };
+}
+pub(crate) use format_err;
+
+/// Tokens as a person writes them, for messages: `&mut Vec<u8>` rather
+/// than `& mut Vec < u8 >`.
+pub(crate) fn pretty(tokens: &impl ToTokens) -> String {
+    let spaced = tokens.to_token_stream().to_string();
+    let chars: Vec<char> = spaced.chars().collect();
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '\'' || c == '"';
+    let mut out = String::with_capacity(spaced.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c != ' ' {
+            out.push(c);
+            continue;
+        }
+        let prev = chars[..i].iter().rev().copied().find(|&c| c != ' ');
+        let next = chars.get(i + 1).copied();
+        let prev_word: String = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|&&c| word(c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let keyword = matches!(prev_word.as_str(), "mut" | "dyn" | "impl" | "as" | "const");
+        let keep = match (prev, next) {
+            (Some(p), Some(n)) if word(p) && word(n) => true,
+            (Some(_), Some(_)) if keyword => true,
+            (Some(',' | ';' | '='), _) | (_, Some('=')) => true,
+            // `-> T`
+            (_, Some('-')) => true,
+            (Some('>'), _) => i >= 2 && chars[i - 2] == '-',
+            _ => false,
+        };
+        if keep {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// What a warning is about; names the deprecated constant rustc mentions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WarningKind {
+    /// A call whose behaviour differs between the host mock and the runtime.
+    Diverges,
+    /// A `#[target_specific]` that silences nothing.
+    UnusedTargetSpecific,
+}
+
+impl WarningKind {
+    /// The constant's name, which rustc prints as
+    /// "use of deprecated constant `module::_::<name>`".
+    fn constant(self) -> &'static str {
+        match self {
+            WarningKind::Diverges => "diverges_across_targets",
+            WarningKind::UnusedTargetSpecific => "unused_target_specific",
+        }
+    }
+}
+
+/// A warning: where, what kind, and the sentence rustc shows.
+#[derive(Clone, Debug)]
+pub(crate) struct Warning {
+    pub(crate) span: Span,
+    pub(crate) kind: WarningKind,
+    pub(crate) message: String,
+}
+
+/// Errors and warnings collected over one expansion.
+#[derive(Default, Debug)]
+pub(crate) struct Diagnostics {
+    errors: Vec<syn::Error>,
+    warnings: Vec<Warning>,
+}
+
+impl Diagnostics {
+    /// Records an error (which may hold several, see [`syn::Error::combine`]).
+    pub(crate) fn error(&mut self, error: syn::Error) {
+        self.errors.push(error);
+    }
+
+    /// Records the error of `result`, if any, and returns its value.
+    pub(crate) fn handle<T>(&mut self, result: syn::Result<T>) -> Option<T> {
+        result.map_err(|error| self.error(error)).ok()
+    }
+
+    /// Records a warning at `span`.
+    pub(crate) fn warn(&mut self, span: Span, kind: WarningKind, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            span,
+            kind,
+            message: message.into(),
+        });
+    }
+
+    /// Takes over everything `other` recorded.
+    pub(crate) fn extend(&mut self, other: Diagnostics) {
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// All errors as one [`syn::Error`], or `Ok` when there are none.
+    pub(crate) fn into_result(self) -> syn::Result<()> {
+        let mut errors = self.errors.into_iter();
+        match errors.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                errors.for_each(|e| first.combine(e));
+                Err(first)
+            }
+        }
+    }
+
+    /// Every message, errors first, each prefixed by its severity (for tests).
+    #[cfg(test)]
+    pub(crate) fn messages(&self) -> Vec<String> {
+        let errors = self
+            .errors
+            .iter()
+            .flat_map(|e| e.clone().into_iter())
+            .map(|e| format!("error: {e}"));
+        let warnings = self
+            .warnings
+            .iter()
+            .map(|w| format!("warning: {}", w.message));
+        errors.chain(warnings).collect()
+    }
+}
+
+impl ToTokens for Diagnostics {
+    /// `compile_error!`s for the errors, then one constant holding the
+    /// deprecated-item trick for every warning.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for error in &self.errors {
+            tokens.extend(error.to_compile_error());
+        }
+        if self.warnings.is_empty() {
+            return;
+        }
+        let warnings = self.warnings.iter().map(|warning| {
+            let constant = syn::Ident::new(warning.kind.constant(), Span::call_site());
+            let used_at = syn::Ident::new(warning.kind.constant(), warning.span);
+            let note = &warning.message;
+            // The use carries the user's span, so rustc reports it there.
+            let use_site = quote_spanned!(warning.span=> let _ = #used_at;);
+            quote! {
+                {
+                    #[deprecated(note = #note)]
+                    #[allow(non_upper_case_globals)]
+                    const #constant: () = ();
+                    #use_site
+                }
+            }
+        });
+        tokens.extend(quote! {
+            const _: () = { #(#warnings)* };
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_combine_in_order() {
+        let mut diag = Diagnostics::default();
+        assert!(diag.handle(Ok::<_, syn::Error>(1)).is_some());
+        diag.error(syn::Error::new(Span::call_site(), "first"));
+        diag.handle::<()>(Err(syn::Error::new(Span::call_site(), "second")));
+        assert!(diag.has_errors());
+        let combined = diag.into_result().unwrap_err();
+        let messages: Vec<_> = combined.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    fn warnings_become_deprecated_constants() {
+        let mut diag = Diagnostics::default();
+        diag.warn(Span::call_site(), WarningKind::Diverges, "differs");
+        let tokens = diag.to_token_stream().to_string();
+        assert!(
+            tokens.contains("deprecated (note = \"differs\")"),
+            "{tokens}"
+        );
+        assert!(
+            tokens.contains("let _ = diverges_across_targets"),
+            "{tokens}"
+        );
+        assert!(!tokens.contains("compile_error"));
+    }
+
+    #[test]
+    fn pretty_prints_like_a_person() {
+        let ty: syn::Type = syn::parse_quote!(&'a mut ::std::vec::Vec<[u32; 4]>);
+        assert_eq!(pretty(&ty), "&'a mut ::std::vec::Vec<[u32; 4]>");
+        let ty: syn::Type = syn::parse_quote!(Box<dyn Fn(u8, u16) -> Result<(), E>>);
+        assert_eq!(pretty(&ty), "Box<dyn Fn(u8, u16) -> Result<(), E>>");
+        let ty: syn::Type = syn::parse_quote!(Foo<Output = u8>);
+        assert_eq!(pretty(&ty), "Foo<Output = u8>");
+    }
+
+    #[test]
+    fn nothing_to_report_emits_nothing() {
+        assert!(Diagnostics::default().to_token_stream().is_empty());
+        assert!(Diagnostics::default().into_result().is_ok());
+    }
+}

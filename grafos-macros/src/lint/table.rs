@@ -1,0 +1,512 @@
+//! The portability lists (DESIGN.md §5): the one table the lint reads. A test
+//! below parses the SDK's sources and checks that every public method of the
+//! two context types carries the rustdoc tag this table gives it.
+
+/// The context type a method is called on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Context {
+    /// `CoordinatorCtx` (the `Coordinator` alias).
+    Coordinator,
+    /// `WorkerCtx` (the `Worker` alias).
+    Worker,
+}
+
+impl Context {
+    /// The SDK type's name.
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            Context::Coordinator => "CoordinatorCtx",
+            Context::Worker => "WorkerCtx",
+        }
+    }
+
+    /// The context a type names, if any: `Coordinator`, `CoordinatorCtx<..>`,
+    /// `Worker` or `WorkerCtx<..>`, by reference or not, with any path.
+    pub(crate) fn of_type(ty: &syn::Type) -> Option<Context> {
+        match ty {
+            syn::Type::Reference(r) => Context::of_type(&r.elem),
+            syn::Type::Paren(p) => Context::of_type(&p.elem),
+            syn::Type::Group(g) => Context::of_type(&g.elem),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                Context::of_name(&p.path.segments.last()?.ident.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// The context a type name stands for.
+    pub(crate) fn of_name(name: &str) -> Option<Context> {
+        match name {
+            "Coordinator" | "CoordinatorCtx" => Some(Context::Coordinator),
+            "Worker" | "WorkerCtx" => Some(Context::Worker),
+            _ => None,
+        }
+    }
+}
+
+/// The three portability tags of the SDK's rustdoc, least severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Portability {
+    /// **Portable.** Same behaviour on both targets.
+    Portable,
+    /// **Behavior diverges across targets.** Compiles on both, means
+    /// different things: a warning.
+    Diverges,
+    /// **Target-specific.** Raw lane space or one target only: an error.
+    TargetSpecific,
+}
+
+impl Portability {
+    /// The paragraph that ends the method's rustdoc in the SDK.
+    #[cfg(test)]
+    fn tag(self) -> &'static str {
+        match self {
+            Portability::Portable => "**Portable.**",
+            Portability::Diverges => "**Behavior diverges across targets.**",
+            Portability::TargetSpecific => "**Target-specific.**",
+        }
+    }
+}
+
+/// One public method of a context type.
+#[derive(Debug)]
+pub(crate) struct Method {
+    pub(crate) context: Context,
+    pub(crate) name: &'static str,
+    /// Arguments besides `self`.
+    pub(crate) arity: usize,
+    pub(crate) portability: Portability,
+    /// For the non-portable: what differs, and what to use instead.
+    pub(crate) advice: Advice,
+}
+
+/// Why something is not portable, and the portable way, if there is one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Advice {
+    pub(crate) why: &'static str,
+    pub(crate) instead: Option<&'static str>,
+}
+
+impl Advice {
+    /// "{why}; {instead}, or mark it `#[target_specific]` if it is meant to
+    /// differ between targets".
+    pub(crate) fn explain(&self, what: &str) -> String {
+        let instead = match self.instead {
+            Some(instead) => format!("{instead}, or mark"),
+            None => "mark".to_owned(),
+        };
+        format!(
+            "{}; {instead} {what} `#[target_specific]` if it is meant to differ between targets",
+            self.why
+        )
+    }
+}
+
+const PORTABLE: Advice = Advice {
+    why: "",
+    instead: None,
+};
+
+const fn method(context: Context, name: &'static str, arity: usize) -> Method {
+    Method {
+        context,
+        name,
+        arity,
+        portability: Portability::Portable,
+        advice: PORTABLE,
+    }
+}
+
+const fn diverges(context: Context, name: &'static str, arity: usize, advice: Advice) -> Method {
+    Method {
+        context,
+        name,
+        arity,
+        portability: Portability::Diverges,
+        advice,
+    }
+}
+
+const fn target_specific(
+    context: Context,
+    name: &'static str,
+    arity: usize,
+    advice: Advice,
+) -> Method {
+    Method {
+        context,
+        name,
+        arity,
+        portability: Portability::TargetSpecific,
+        advice,
+    }
+}
+
+const fn advice(why: &'static str, instead: &'static str) -> Advice {
+    Advice {
+        why,
+        instead: Some(instead),
+    }
+}
+
+const fn only(why: &'static str) -> Advice {
+    Advice { why, instead: None }
+}
+
+use Context::{Coordinator as C, Worker as W};
+
+const RAW_INDEX_WORKER: Advice = advice(
+    "it numbers raw lanes, where the coordinator is lane 0",
+    "use `data_worker_index()`",
+);
+const RAW_INDEX_COORDINATOR: Advice = only(
+    "the coordinator is always raw lane 0, and data lanes are numbered \
+     `0..data_worker_count()`",
+);
+const RAW_COUNT: Advice = advice(
+    "it counts raw lanes, the coordinator's included",
+    "use `data_worker_count()`",
+);
+const HOST_ONLY: Advice = only("it exists only on the host mock, where lanes are OS threads");
+const WASM_ONLY: Advice = only("it exists only in the wasm32 guest");
+const FUEL_REMAINING: Advice = advice(
+    "the host mock counts fuel checkpoints but the runtime counts wasm instructions",
+    "to stop when fuel runs out, use `fuel_checkpoint()?`",
+);
+
+/// Every public method of `CoordinatorCtx` and `WorkerCtx`, with its tag.
+pub(crate) const METHODS: &[Method] = &[
+    method(C, "shared", 0),
+    method(C, "shared_mut", 0),
+    method(C, "shared_region", 0),
+    method(C, "shared_region_mut", 0),
+    method(C, "data_scratch", 1),
+    method(C, "data_scratch_mut", 1),
+    method(C, "data_scratch_region", 1),
+    method(C, "data_scratch_region_mut", 1),
+    method(C, "data_worker_count", 0),
+    method(C, "input", 0),
+    method(C, "set_output", 1),
+    method(C, "parallel_for_workers", 1),
+    method(C, "fuel_checkpoint", 0),
+    method(C, "is_cancelled", 0),
+    diverges(
+        C,
+        "barrier",
+        0,
+        advice(
+            "it returns at once on the host mock but is a scheduling and cancellation point on \
+             the runtime",
+            "for a cancellation point on both, use `fuel_checkpoint()?`",
+        ),
+    ),
+    diverges(C, "fuel_remaining", 0, FUEL_REMAINING),
+    target_specific(C, "worker_index", 0, RAW_INDEX_COORDINATOR),
+    target_specific(C, "worker_count", 0, RAW_COUNT),
+    target_specific(
+        C,
+        "scratch",
+        1,
+        advice(
+            "it indexes raw lanes, where 0 is the coordinator's own",
+            "use `data_scratch(i)`",
+        ),
+    ),
+    target_specific(C, "host_thread_id", 0, HOST_ONLY),
+    target_specific(C, "guest_memory_bytes", 0, WASM_ONLY),
+    method(W, "shared", 0),
+    method(W, "shared_region", 0),
+    method(W, "scratch", 0),
+    method(W, "scratch_mut", 0),
+    method(W, "scratch_region", 0),
+    method(W, "scratch_region_mut", 0),
+    method(W, "parts", 0),
+    method(W, "data_worker_index", 0),
+    method(W, "data_worker_count", 0),
+    method(W, "lane", 0),
+    method(W, "partition", 1),
+    method(W, "input", 0),
+    method(W, "barrier", 0),
+    method(W, "fuel_checkpoint", 0),
+    method(W, "is_cancelled", 0),
+    diverges(W, "fuel_remaining", 0, FUEL_REMAINING),
+    target_specific(W, "worker_index", 0, RAW_INDEX_WORKER),
+    target_specific(W, "worker_count", 0, RAW_COUNT),
+    target_specific(W, "host_thread_id", 0, HOST_ONLY),
+    target_specific(W, "guest_memory_bytes", 0, WASM_ONLY),
+];
+
+/// The method a call `.name(..arity args)` reaches on `context`. When the
+/// context is unknown the call is judged by the strictest method of that
+/// name and arity on either type, so nothing non-portable slips through.
+pub(crate) fn method_for(
+    context: Option<Context>,
+    name: &str,
+    arity: usize,
+) -> Option<&'static Method> {
+    METHODS
+        .iter()
+        .filter(|m| m.name == name && m.arity == arity)
+        .filter(|m| context.is_none_or(|c| c == m.context))
+        .max_by_key(|m| m.portability)
+}
+
+/// A path of std whose use breaks byte-identical output.
+#[derive(Debug)]
+pub(crate) struct Banned {
+    /// Segments; any path starting with them is banned.
+    pub(crate) path: &'static [&'static str],
+    /// What it does that the promise cannot survive.
+    pub(crate) advice: Advice,
+}
+
+const CLOCK: Advice = advice(
+    "reads a clock, so the output would change from run to run",
+    "pass what you need in the input",
+);
+const SPIN: Advice = advice(
+    "spin-waits, which never ends on the runtime (lanes switch only inside SDK calls)",
+    "wait for other lanes with `barrier()`",
+);
+const SANDBOX_IO: &str = "pass what you need in the input";
+
+/// Paths that break the promise, anywhere in a tasklet module.
+pub(crate) const BANNED_PATHS: &[Banned] = &[
+    Banned {
+        path: &["std", "thread"],
+        advice: advice(
+            "works with OS threads, which the runtime does not have",
+            "run lanes with `parallel_for_workers`",
+        ),
+    },
+    Banned {
+        path: &["std", "time", "Instant"],
+        advice: CLOCK,
+    },
+    Banned {
+        path: &["std", "time", "SystemTime"],
+        advice: CLOCK,
+    },
+    Banned {
+        path: &["std", "fs"],
+        advice: advice(
+            "does file I/O, which the runtime's sandbox does not offer",
+            SANDBOX_IO,
+        ),
+    },
+    Banned {
+        path: &["std", "net"],
+        advice: advice(
+            "does network I/O, which the runtime's sandbox does not offer",
+            SANDBOX_IO,
+        ),
+    },
+    Banned {
+        path: &["std", "env"],
+        advice: advice(
+            "reads the process environment, which differs between the host and the runtime",
+            SANDBOX_IO,
+        ),
+    },
+    Banned {
+        path: &["std", "process"],
+        advice: only("controls the process, which a wasm guest does not have"),
+    },
+    Banned {
+        path: &["std", "hint", "spin_loop"],
+        advice: SPIN,
+    },
+    Banned {
+        path: &["core", "hint", "spin_loop"],
+        advice: SPIN,
+    },
+    Banned {
+        path: &["std", "sync", "atomic", "spin_loop_hint"],
+        advice: SPIN,
+    },
+    Banned {
+        path: &["core", "sync", "atomic", "spin_loop_hint"],
+        advice: SPIN,
+    },
+];
+
+/// Why `thread_local!` is banned.
+pub(crate) const THREAD_LOCAL: &str = "`thread_local!` gives each lane its own value on the \
+     host mock but one value shared by every lane on the runtime; keep per-lane state in the \
+     scratch type";
+
+/// Why `static mut` is banned.
+pub(crate) const STATIC_MUT: &str = "`static mut` is one unsynchronised value for every lane, \
+     racing on the host mock but not on the runtime; keep shared state in the shared type, \
+     with atomics";
+
+/// The banned path `segments` start with, if any.
+pub(crate) fn banned(segments: &[String]) -> Option<&'static Banned> {
+    BANNED_PATHS.iter().find(|b| {
+        segments.len() >= b.path.len() && b.path.iter().zip(segments).all(|(b, s)| b == s)
+    })
+}
+
+/// Whether `segments` is a proper prefix of a banned path: `std::time`
+/// is, so `time::Instant` through `use std::time;` must be caught.
+pub(crate) fn leads_to_banned(segments: &[String]) -> bool {
+    BANNED_PATHS
+        .iter()
+        .any(|b| segments.len() < b.path.len() && segments.iter().zip(b.path).all(|(s, b)| s == b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::path::{Path, PathBuf};
+
+    fn sdk_sources() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../grafos-sdk/src/cpu");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The last paragraph of an item's rustdoc.
+    fn last_paragraph(attrs: &[syn::Attribute]) -> String {
+        let doc: Vec<String> = attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .filter_map(|a| match &a.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value().trim().to_owned()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let doc = doc.join("\n");
+        doc.split("\n\n").last().unwrap_or("").trim().to_owned()
+    }
+
+    /// `(context, name, arity, tag paragraph)` of every `pub fn` of the two
+    /// context types in the SDK's sources.
+    fn sdk_methods() -> Vec<(Context, String, usize, String)> {
+        let mut out = Vec::new();
+        for path in sdk_sources() {
+            let source = std::fs::read_to_string(&path).unwrap();
+            let file =
+                syn::parse_file(&source).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            for item in file.items {
+                let syn::Item::Impl(imp) = item else { continue };
+                let Some(context) = Context::of_type(&imp.self_ty) else {
+                    continue;
+                };
+                if imp.trait_.is_some() {
+                    continue;
+                }
+                for item in imp.items {
+                    let syn::ImplItem::Fn(f) = item else { continue };
+                    if !matches!(f.vis, syn::Visibility::Public(_)) || f.sig.receiver().is_none() {
+                        continue;
+                    }
+                    let arity = f.sig.inputs.len() - 1;
+                    out.push((
+                        context,
+                        f.sig.ident.to_string(),
+                        arity,
+                        last_paragraph(&f.attrs),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_sdk_method_is_tagged_as_the_table_says() {
+        let methods = sdk_methods();
+        assert!(
+            methods.len() >= 30,
+            "found only {} methods: did the SDK move?",
+            methods.len()
+        );
+        let mut problems = Vec::new();
+        for (context, name, arity, tag) in &methods {
+            let Some(entry) = METHODS
+                .iter()
+                .find(|m| m.context == *context && m.name == name && m.arity == *arity)
+            else {
+                problems.push(format!(
+                    "{}::{name} ({arity} args) is not in lint::table::METHODS",
+                    context.type_name()
+                ));
+                continue;
+            };
+            if !tag.starts_with(entry.portability.tag()) {
+                problems.push(format!(
+                    "{}::{name}: the table says {}, its rustdoc ends with {tag:?}",
+                    context.type_name(),
+                    entry.portability.tag()
+                ));
+            }
+        }
+        let in_sdk: HashSet<_> = methods
+            .iter()
+            .map(|(c, n, a, _)| (*c, n.as_str(), *a))
+            .collect();
+        for m in METHODS {
+            if !in_sdk.contains(&(m.context, m.name, m.arity)) {
+                problems.push(format!(
+                    "{}::{} ({} args) is in the table but not in the SDK",
+                    m.context.type_name(),
+                    m.name,
+                    m.arity
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn non_portable_methods_explain_themselves() {
+        for m in METHODS {
+            assert_eq!(
+                m.portability == Portability::Portable,
+                m.advice.why.is_empty(),
+                "{}::{}",
+                m.context.type_name(),
+                m.name
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_is_keyed_by_context_name_and_arity() {
+        let look = |c, n, a| method_for(c, n, a).map(|m| m.portability);
+        assert_eq!(look(Some(W), "barrier", 0), Some(Portability::Portable));
+        assert_eq!(look(Some(C), "barrier", 0), Some(Portability::Diverges));
+        assert_eq!(look(None, "barrier", 0), Some(Portability::Diverges));
+        assert_eq!(look(Some(W), "scratch", 0), Some(Portability::Portable));
+        assert_eq!(look(None, "scratch", 0), Some(Portability::Portable));
+        assert_eq!(look(None, "scratch", 1), Some(Portability::TargetSpecific));
+        assert_eq!(look(Some(W), "scratch", 1), None);
+        assert_eq!(look(None, "push", 1), None);
+    }
+
+    #[test]
+    fn banned_paths_match_by_prefix() {
+        let segs = |s: &str| s.split("::").map(str::to_owned).collect::<Vec<_>>();
+        assert!(banned(&segs("std::thread::spawn")).is_some());
+        assert!(banned(&segs("std::time::Instant::now")).is_some());
+        assert!(banned(&segs("std::time::Duration")).is_none());
+        assert!(banned(&segs("std::threads")).is_none());
+        assert!(leads_to_banned(&segs("std::time")));
+        assert!(leads_to_banned(&segs("std")));
+        assert!(!leads_to_banned(&segs("std::thread")));
+        assert!(!leads_to_banned(&segs("std::collections")));
+    }
+}

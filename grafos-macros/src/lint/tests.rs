@@ -1,0 +1,354 @@
+use super::*;
+use syn::parse_quote;
+
+/// The lint's messages for `module`, errors first.
+fn lint(module: ItemMod) -> Vec<String> {
+    check(&module, &parse_quote!(::grafos)).diag.messages()
+}
+
+#[track_caller]
+fn assert_messages(module: ItemMod, expected: &[&str]) {
+    let messages = lint(module);
+    assert_eq!(
+        messages.len(),
+        expected.len(),
+        "expected {expected:#?}, got {messages:#?}"
+    );
+    for (message, expected) in messages.iter().zip(expected) {
+        assert!(
+            message.contains(expected),
+            "expected {expected:?} in {message:?}\nall: {messages:#?}"
+        );
+    }
+}
+
+#[test]
+fn portable_code_passes() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::sync::atomic::{AtomicU32, Ordering};
+                use std::time::Duration;
+                #[coordinator]
+                fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+                    coord.parallel_for_workers(|w| {
+                        w.barrier()?;
+                        let _ = w.scratch();
+                        Ok::<_, TaskletError>(())
+                    })?;
+                    let _ = coord.data_scratch(0);
+                    let _ = Duration::from_secs(1);
+                    Ok(())
+                }
+                #[worker]
+                fn count(w: &mut Worker) -> Result<(), TaskletError> {
+                    w.barrier()?;
+                    let _ = (w.data_worker_index(), w.partition(10), w.scratch());
+                    Ok(())
+                }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn target_specific_methods_are_errors_with_the_portable_alternative() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[worker]
+                fn count(w: &mut Worker) {
+                    let i = w.worker_index();
+                    let n = w.worker_count();
+                    let id = w.host_thread_id();
+                }
+                #[coordinator]
+                fn run(coord: &mut Coordinator) -> Vec<u8> {
+                    let s = coord.scratch(1);
+                    let m = coord.guest_memory_bytes();
+                    vec![]
+                }
+            }
+        },
+        &[
+            "error: `worker_index()` is target-specific: it numbers raw lanes, where the \
+             coordinator is lane 0; use `data_worker_index()`, or mark the call \
+             `#[target_specific]` if it is meant to differ between targets",
+            "`worker_count()` is target-specific: it counts raw lanes, the coordinator's \
+             included; use `data_worker_count()`, or mark",
+            "`host_thread_id()` is target-specific: it exists only on the host mock",
+            "`scratch(i)` is target-specific: it indexes raw lanes, where 0 is the \
+             coordinator's own; use `data_scratch(i)`, or mark",
+            "`guest_memory_bytes()` is target-specific: it exists only in the wasm32 guest; \
+             mark the call `#[target_specific]` if it is meant to differ between targets",
+        ],
+    );
+}
+
+#[test]
+fn divergent_methods_are_warnings() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[coordinator]
+                fn run(coord: &mut Coordinator) -> Vec<u8> {
+                    coord.barrier().ok();
+                    let f = coord.fuel_remaining();
+                    vec![]
+                }
+                #[worker]
+                fn w(w: &mut Worker) { let f = w.fuel_remaining(); }
+            }
+        },
+        &[
+            "warning: `CoordinatorCtx::barrier()` behaves differently on the host mock and on \
+             the runtime: it returns at once on the host mock",
+            "warning: `CoordinatorCtx::fuel_remaining()` behaves differently",
+            "warning: `WorkerCtx::fuel_remaining()` behaves differently",
+        ],
+    );
+}
+
+#[test]
+fn the_receiver_decides_between_same_named_methods() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[coordinator]
+                fn run(coord: &mut Coordinator) -> Vec<u8> {
+                    // A region's closure is a worker: its barrier is portable.
+                    coord.parallel_for_workers(|w| { w.barrier(); let _ = w.scratch(); });
+                    coord.parallel_for_workers((|lane: &mut Worker| lane.barrier()));
+                    coord.barrier();
+                    vec![]
+                }
+                fn helper(w: &Worker, c: &Coordinator) {
+                    w.barrier();
+                    c.barrier();
+                    (*w).worker_index();
+                }
+                fn unknown(x: &Thing) {
+                    x.barrier();
+                    x.scratch();
+                    x.scratch(2);
+                    x.push(1);
+                }
+                fn qualified(w: &mut WorkerCtx<S, W>) {
+                    WorkerCtx::worker_count(w);
+                    Coordinator::scratch(c, 0);
+                }
+            }
+        },
+        &[
+            "error: `worker_index()` is target-specific",
+            "error: `scratch(i)` is target-specific",
+            "error: `worker_count()` is target-specific",
+            "error: `scratch(i)` is target-specific",
+            "warning: `CoordinatorCtx::barrier()`",
+            "warning: `CoordinatorCtx::barrier()`",
+            "warning: `CoordinatorCtx::barrier()`",
+        ],
+    );
+}
+
+#[test]
+fn every_fn_of_the_module_is_checked() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                struct Lanes;
+                impl Lanes {
+                    fn index(&self, w: &Worker) -> usize { w.worker_index() }
+                }
+                trait Raw { fn count(w: &Worker) -> usize { w.worker_count() } }
+                mod inner { fn f(w: &super::Worker) { w.worker_index(); } }
+                const X: fn(&Worker) -> usize = |w| w.worker_count();
+            }
+        },
+        &[
+            "`worker_index()` is target-specific",
+            "`worker_count()` is target-specific",
+            "`worker_index()` is target-specific",
+            "`worker_count()` is target-specific",
+        ],
+    );
+}
+
+#[test]
+fn nondeterministic_std_is_rejected_anywhere() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::thread;
+                use std::time::{Duration, Instant};
+                use std::{fs, net::TcpStream};
+                static mut COUNTER: u32 = 0;
+                thread_local!(static LOCAL: u32 = 0);
+                fn f() {
+                    let t = std::time::SystemTime::now();
+                    let v = ::std::env::var("X");
+                    std::process::exit(1);
+                    std::hint::spin_loop();
+                    let _: Option<std::thread::ThreadId> = None;
+                }
+            }
+        },
+        &[
+            "error: `std::thread` works with OS threads, which the runtime does not have",
+            "error: `std::time::Instant` reads a clock",
+            "error: `std::fs` does file I/O",
+            "error: `std::net` does network I/O",
+            "error: `static mut` is one unsynchronised value for every lane",
+            "error: `thread_local!` gives each lane its own value on the host mock",
+            "error: `std::time::SystemTime` reads a clock",
+            "error: `std::env` reads the process environment",
+            "error: `std::process` controls the process",
+            "error: `std::hint::spin_loop` spin-waits",
+            "error: `std::thread` works with OS threads",
+        ],
+    );
+}
+
+#[test]
+fn paths_are_followed_through_imported_prefixes_and_globs() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::time;
+                use std::hint as h;
+                use core::hint::*;
+                fn f() {
+                    let now = time::Instant::now();
+                    h::spin_loop();
+                    let d = time::Duration::ZERO;
+                }
+            }
+        },
+        &[
+            "error: this glob imports `core::hint::spin_loop`",
+            "error: `std::time::Instant` reads a clock",
+            "error: `std::hint::spin_loop` spin-waits",
+        ],
+    );
+}
+
+#[test]
+fn macro_arguments_are_scanned() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[worker]
+                fn w(w: &mut Worker) {
+                    println!("{} {:?}", w.worker_index(), std::time::Instant::now());
+                    assert_eq!(w.data_worker_index(), 0);
+                    let v = vec![w.worker_count(); 2];
+                    std::thread_local! { static X: u8 = 0; }
+                }
+            }
+        },
+        &[
+            "`worker_index()` is target-specific",
+            "`std::time::Instant` reads a clock",
+            "`worker_count()` is target-specific",
+            "`thread_local!` gives each lane its own value",
+        ],
+    );
+}
+
+#[test]
+fn target_specific_silences_fns_blocks_statements_and_expressions() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[target_specific]
+                use std::time::Instant;
+                #[worker]
+                #[target_specific]
+                fn a(w: &mut Worker) { w.worker_index(); w.fuel_remaining(); }
+                #[worker]
+                fn b(w: &mut Worker) {
+                    #[target_specific]
+                    {
+                        w.worker_index();
+                    }
+                    #[target_specific]
+                    let n = w.worker_count();
+                    let i = #[target_specific] w.worker_index();
+                    match 1 { #[target_specific] _ => { w.worker_count(); } }
+                    #[target_specific]
+                    println!("{}", w.worker_index());
+                    w.worker_count();
+                }
+            }
+        },
+        &["error: `worker_count()` is target-specific"],
+    );
+}
+
+#[test]
+fn target_specific_that_silences_nothing_warns() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[worker]
+                #[target_specific]
+                fn a(w: &mut Worker) {
+                    #[target_specific]
+                    let i = w.worker_index();
+                }
+                #[target_specific(host)]
+                fn b() {}
+            }
+        },
+        &[
+            "error: `#[target_specific]` takes no arguments",
+            "warning: this `#[target_specific]` silences nothing",
+            "warning: this `#[target_specific]` silences nothing",
+        ],
+    );
+}
+
+#[test]
+fn markers_inside_other_items_are_misplaced() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                impl S { #[worker] fn w(&self) {} }
+                fn f() { #[coordinator] fn run() {} }
+                #[worker] fn top() {}
+            }
+        },
+        &[
+            "error: `#[worker]` goes on a fn directly inside the `#[grafos::tasklet]` module",
+            "error: `#[coordinator]` goes on a fn directly inside",
+        ],
+    );
+}
+
+#[test]
+fn only_markers_below_the_module_items_need_stripping() {
+    let strip = |module: ItemMod| check(&module, &parse_quote!(::grafos)).markers_to_strip;
+    assert!(!strip(parse_quote!(
+        mod t {
+            #[worker]
+            fn w() {}
+            #[coordinator]
+            fn c() {}
+        }
+    )));
+    assert!(strip(parse_quote!(
+        mod t {
+            #[target_specific]
+            fn w() {}
+        }
+    )));
+    assert!(strip(parse_quote!(
+        mod t {
+            fn w() {
+                #[worker]
+                fn v() {}
+            }
+        }
+    )));
+}

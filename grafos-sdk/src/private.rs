@@ -1,0 +1,251 @@
+//! Items the code `#[grafos::tasklet]` generates refers to. Not a public API:
+//! it changes without notice.
+
+pub use std::borrow::Cow;
+
+#[cfg(target_arch = "wasm32")]
+pub use crate::guest::{debug_log, run_entry};
+
+use crate::TaskletInfo;
+use crate::cpu::{CoordinatorCtx, SharedTaskletBuilder, SharedTaskletResult, TaskletError};
+
+/// What a tasklet's shared type must be: created once per launch with
+/// `Default::default()` and read by every lane at once.
+#[diagnostic::on_unimplemented(
+    message = "the tasklet's shared type `{Self}` must be `Default + Sync`",
+    label = "the shared type",
+    note = "every lane reads the one shared value at the same time (`Sync`; update it through \
+            atomics), and each launch creates it with `Default::default()`"
+)]
+pub trait SharedValue: Default + Sync {}
+
+impl<T: Default + Sync> SharedValue for T {}
+
+/// What a tasklet's scratch type must be: one per lane, created with
+/// `Default::default()` and used on that lane's thread.
+#[diagnostic::on_unimplemented(
+    message = "the tasklet's scratch type `{Self}` must be `Default + Send`",
+    label = "the scratch type",
+    note = "each data lane gets its own scratch value (created with `Default::default()`), \
+            used on that lane's thread on the host mock (`Send`)"
+)]
+pub trait ScratchValue: Default + Send {}
+
+impl<T: Default + Send> ScratchValue for T {}
+
+/// What a `#[coordinator]` fn may return.
+#[diagnostic::on_unimplemented(
+    message = "a `#[coordinator]` fn cannot return `{Self}`",
+    label = "this return type",
+    note = "a `#[coordinator]` fn returns `Result<(), TaskletError>` (after `coord.set_output(..)`), \
+            or the output bytes as `Vec<u8>` or `Result<Vec<u8>, TaskletError>`"
+)]
+pub trait CoordinatorOutput {
+    /// Sets the output, if the coordinator returned it, and ends the launch.
+    fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError>;
+}
+
+impl CoordinatorOutput for Result<(), TaskletError> {
+    fn finish<S, W>(self, _: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
+        self
+    }
+}
+
+impl CoordinatorOutput for Vec<u8> {
+    fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
+        coord.set_output(&self);
+        Ok(())
+    }
+}
+
+impl CoordinatorOutput for Result<Vec<u8>, TaskletError> {
+    fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
+        coord.set_output(&self?);
+        Ok(())
+    }
+}
+
+/// A builder preset from a tasklet's `INFO` and `cores`. Nothing is checked
+/// here: the launch checks the configuration, as for any builder.
+pub fn tasklet_builder<S, W>(info: &TaskletInfo, cores: u32) -> SharedTaskletBuilder<S, W> {
+    // Sizes beyond the address space cannot be allocated; the launch says so.
+    let bytes = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    SharedTaskletBuilder::new(cores as usize)
+        .cores(cores as usize)
+        .workers(info.workers as usize)
+        .shared_bytes(bytes(info.shared_bytes))
+        .scratch_bytes_per_worker(bytes(info.scratch_bytes))
+        .fuel(info.fuel)
+}
+
+/// Launches a tasklet's coordinator on `builder`. The bounds are stated with
+/// the marker traits so that an unfit shared or scratch type is reported
+/// once, in the tasklet's words, at the type in the attribute.
+pub fn launch<S, W, O, F>(
+    builder: SharedTaskletBuilder<S, W>,
+    coordinator: F,
+) -> Result<SharedTaskletResult, TaskletError>
+where
+    S: SharedValue,
+    W: ScratchValue,
+    O: CoordinatorOutput,
+    F: FnOnce(&mut CoordinatorCtx<S, W>) -> O,
+{
+    builder.launch(|coord| coordinator(coord).finish(coord))
+}
+
+/// Runs of the generated determinism test.
+#[cfg(not(target_arch = "wasm32"))]
+const RUNS: usize = 5;
+
+/// The input of the generated determinism test: 1021 bytes (a prime, so no
+/// lane count divides it) of every value, in a scrambled order.
+#[cfg(not(target_arch = "wasm32"))]
+fn sample_input() -> Vec<u8> {
+    (0u32..1021)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// The generated test: runs the tasklet `RUNS` times on a generated input
+/// and panics, naming the first differing byte, unless every run gives the
+/// same output (or fails with the same error).
+#[cfg(not(target_arch = "wasm32"))]
+#[track_caller]
+pub fn assert_deterministic(
+    info: &TaskletInfo,
+    run: impl Fn(&[u8]) -> Result<SharedTaskletResult, TaskletError>,
+) {
+    let input = sample_input();
+    let outcome = |run_result: Result<SharedTaskletResult, TaskletError>| {
+        run_result.map(SharedTaskletResult::into_output)
+    };
+    let first = outcome(run(&input));
+    for n in 2..=RUNS {
+        if let Some(difference) = difference(&first, &outcome(run(&input))) {
+            panic!(
+                "tasklet `{}` is not deterministic on the host mock: on the same {}-byte input, \
+                 run {n} differs from run 1: {difference}",
+                info.name,
+                input.len()
+            );
+        }
+    }
+}
+
+/// How two outcomes of the same launch differ, if they do.
+#[cfg(not(target_arch = "wasm32"))]
+fn difference(
+    first: &Result<Vec<u8>, TaskletError>,
+    later: &Result<Vec<u8>, TaskletError>,
+) -> Option<String> {
+    match (first, later) {
+        (Ok(a), Ok(b)) => match a.iter().zip(b).position(|(x, y)| x != y) {
+            Some(at) => Some(format!(
+                "first difference at byte {at}: {:#04x} in run 1, {:#04x} now",
+                a[at], b[at]
+            )),
+            None if a.len() != b.len() => Some(format!(
+                "the outputs agree on their first {} bytes, but run 1 gave {} bytes and this \
+                 run {}",
+                a.len().min(b.len()),
+                a.len(),
+                b.len()
+            )),
+            None => None,
+        },
+        (Err(a), Err(b)) if a == b => None,
+        (a, b) => Some(format!(
+            "run 1 gave {}, this run {}",
+            describe(a),
+            describe(b)
+        )),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn describe(outcome: &Result<Vec<u8>, TaskletError>) -> String {
+    match outcome {
+        Ok(output) => format!("{} bytes of output", output.len()),
+        Err(error) => format!("the error \"{error}\""),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn info() -> TaskletInfo {
+        TaskletInfo::new("sum", 3, 8, 0, 100, &[])
+    }
+
+    #[test]
+    fn differences_name_the_first_differing_byte() {
+        let ok = |b: &[u8]| Ok::<_, TaskletError>(b.to_vec());
+        assert_eq!(difference(&ok(b"abc"), &ok(b"abc")), None);
+        let d = difference(&ok(b"abc"), &ok(b"abd")).unwrap();
+        assert!(d.contains("byte 2: 0x63 in run 1, 0x64 now"), "{d}");
+        let d = difference(&ok(b"ab"), &ok(b"abc")).unwrap();
+        assert!(d.contains("run 1 gave 2 bytes and this run 3"), "{d}");
+        let err = || Err(TaskletError::failed("bad input"));
+        assert_eq!(difference(&err(), &err()), None);
+        let d = difference(&ok(b"x"), &err()).unwrap();
+        assert!(d.contains("the error \"tasklet failed: bad input\""), "{d}");
+    }
+
+    #[test]
+    fn a_deterministic_tasklet_passes() {
+        assert_deterministic(&info(), |input| {
+            launch(
+                tasklet_builder::<(), ()>(&info(), 2).input(input),
+                |coord| {
+                    coord.parallel_for_workers(|_| ())?;
+                    Ok::<_, TaskletError>(coord.input().iter().rev().copied().collect::<Vec<u8>>())
+                },
+            )
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "run 2 differs from run 1: first difference at byte 0")]
+    fn a_nondeterministic_tasklet_fails() {
+        let runs = std::sync::atomic::AtomicU8::new(0);
+        assert_deterministic(&info(), |_| {
+            let n = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(SharedTaskletResult::from_parts(vec![n], 0, 0, 0))
+        });
+    }
+
+    #[test]
+    fn the_builder_is_preset_from_info() {
+        let info = TaskletInfo::new("t", 3, 64, 8, 7, &[]);
+        let result = launch(tasklet_builder::<u64, u32>(&info, 1), |coord| {
+            coord.parallel_for_workers(|w| assert_eq!(w.data_worker_count(), 2))?;
+            assert_eq!(coord.shared_region().arena_len_bytes(), 48);
+            Ok::<_, TaskletError>(())
+        })
+        .unwrap();
+        assert_eq!(result.regions(), 1);
+        let too_small = TaskletInfo::new("t", 3, 4, 8, 7, &[]);
+        let error = launch(tasklet_builder::<u64, u32>(&too_small, 1), |_| Vec::new());
+        assert_eq!(
+            error,
+            Err(TaskletError::SharedTooSmall { need: 8, have: 4 })
+        );
+    }
+
+    #[test]
+    fn coordinator_outputs_set_the_output() {
+        let info = info();
+        let run = |out: fn() -> Result<Vec<u8>, TaskletError>| {
+            launch(tasklet_builder::<(), ()>(&info, 1), move |_| out())
+        };
+        assert_eq!(run(|| Ok(b"out".to_vec())).unwrap().output(), b"out");
+        assert_eq!(
+            run(|| Err(TaskletError::Cancelled)),
+            Err(TaskletError::Cancelled)
+        );
+        let bytes = launch(tasklet_builder::<(), ()>(&info, 1), |_| b"v".to_vec());
+        assert_eq!(bytes.unwrap().output(), b"v");
+    }
+}

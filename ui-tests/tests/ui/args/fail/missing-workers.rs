@@ -1,0 +1,16 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(shared = ())]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        coord.parallel_for_workers(|_| ())?;
+        Ok(())
+    }
+}
+
+fn main() {}

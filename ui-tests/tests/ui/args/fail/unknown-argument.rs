@@ -1,0 +1,16 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4, sharde = ())]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        coord.parallel_for_workers(|_| ())?;
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        coord.parallel_for_workers(|_| ())?;
+        let first = coord.scratch(1);
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,24 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            coord.parallel_for_workers(|_| ())?;
+            Ok(())
+        }
+
+    struct Lanes;
+
+    impl Lanes {
+        fn first(&self, coord: &Coordinator) -> usize {
+            coord.worker_index()
+        }
+    }
+}
+
+fn main() {}

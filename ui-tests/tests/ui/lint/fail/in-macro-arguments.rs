@@ -1,0 +1,21 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            coord.parallel_for_workers(|_| ())?;
+            Ok(())
+        }
+
+    #[worker]
+    fn count(w: &mut Worker) {
+        assert!(w.worker_index() > 0, "lane {}", w.worker_count());
+    }
+}
+
+fn main() {}

@@ -1,0 +1,20 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            coord.parallel_for_workers(|_| ())?;
+            Ok(())
+        }
+
+    fn workers() -> Option<String> {
+        std::env::var("WORKERS").ok()
+    }
+}
+
+fn main() {}

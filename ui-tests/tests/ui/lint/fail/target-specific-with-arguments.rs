@@ -1,0 +1,22 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            coord.parallel_for_workers(|_| ())?;
+            Ok(())
+        }
+
+    #[worker]
+    fn count(w: &mut Worker) {
+        #[target_specific(host)]
+        let index = w.worker_index();
+    }
+}
+
+fn main() {}

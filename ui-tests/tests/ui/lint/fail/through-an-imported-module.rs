@@ -1,0 +1,22 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            coord.parallel_for_workers(|_| ())?;
+            Ok(())
+        }
+
+    use std::time;
+
+    fn now() -> time::Instant {
+        time::Instant::now()
+    }
+}
+
+fn main() {}

@@ -1,0 +1,55 @@
+//! `#[target_specific]` on a fn, a block, a statement or an expression
+//! silences the portability checks below it, and nothing else.
+#![deny(deprecated, warnings)]
+
+use grafos::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+#[derive(Default)]
+pub struct Raw {
+    lanes: AtomicUsize,
+    indices: AtomicUsize,
+}
+
+#[grafos::tasklet(workers = 4, shared = Raw)]
+mod raw {
+    use super::*;
+
+    #[target_specific]
+    use std::time::Instant;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        coord.parallel_for_workers(count)?;
+        coord.parallel_for_workers(sum_index)?;
+        #[target_specific]
+        coord.barrier()?;
+        let elapsed = Instant::now().elapsed();
+        let _ = elapsed;
+        let lanes = #[target_specific] coord.worker_count();
+        Ok(vec![
+            lanes as u8,
+            coord.shared().lanes.load(Relaxed) as u8,
+            coord.shared().indices.load(Relaxed) as u8,
+        ])
+    }
+
+    #[worker]
+    #[target_specific]
+    fn count(w: &mut Worker) {
+        w.shared().lanes.fetch_add(w.worker_count(), Relaxed);
+    }
+
+    #[worker]
+    fn sum_index(w: &mut Worker) {
+        #[target_specific]
+        {
+            w.shared().indices.fetch_add(w.worker_index(), Relaxed);
+        }
+    }
+}
+
+fn main() {
+    // Raw lanes: 4 of them, data lanes 1, 2 and 3.
+    assert_eq!(raw::run_host(b"").unwrap().output(), [4, 12, 6]);
+}

@@ -1,0 +1,6 @@
+#![allow(unused)]
+
+#[grafos::coordinator]
+fn run() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#![allow(unused)]
+
+#[grafos::tasklet(workers = 4)]
+mod elsewhere;
+
+fn main() {}

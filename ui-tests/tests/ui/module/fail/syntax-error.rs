@@ -1,0 +1,16 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        let lanes = ;
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,23 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4)]
+mod tasklet {
+    use super::*;
+
+        #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            coord.parallel_for_workers(|_| ())?;
+            Ok(())
+        }
+
+    struct Lanes;
+
+    impl Lanes {
+        #[worker]
+        fn count(w: &mut Worker) {}
+    }
+}
+
+fn main() {}

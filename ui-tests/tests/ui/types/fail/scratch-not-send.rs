@@ -1,0 +1,15 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[grafos::tasklet(workers = 4, scratch = std::rc::Rc<u32>)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,20 @@
+#![allow(unused)]
+
+    use grafos::prelude::*;
+
+#[derive(Default)]
+pub struct Counter {
+    count: std::cell::Cell<u32>,
+}
+
+    #[grafos::tasklet(workers = 4, shared = Counter)]
+    mod tasklet {
+        use super::*;
+
+        #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+            Ok(())
+        }
+    }
+
+    fn main() {}

@@ -1,0 +1,24 @@
+#![allow(unused)]
+
+use grafos::prelude::*;
+
+#[derive(Default)]
+pub struct Shared;
+
+#[derive(Default)]
+pub struct Scratch;
+
+#[grafos::tasklet(workers = 4, shared = Shared, scratch = Scratch)]
+mod tasklet {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        Ok(())
+    }
+
+    #[worker]
+    const fn count() {}
+}
+
+fn main() {}
