@@ -17,7 +17,7 @@
 use grafos::prelude::*;
 
 /// A lane's partial results.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Partial {
     sum: i64,
     dot: i64,

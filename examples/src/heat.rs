@@ -22,7 +22,7 @@ use grafos::prelude::*;
 pub const STEPS: usize = 24;
 
 /// The current and the next temperatures, as `f64` bits.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Rod {
     current: Vec<AtomicU64>,
     next: Vec<AtomicU64>,

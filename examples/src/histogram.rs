@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use grafos::prelude::*;
 
 /// The shared counts.
+#[derive(Debug)]
 pub struct Shared {
     counts: [AtomicU32; 256],
 }
@@ -29,7 +30,7 @@ impl Default for Shared {
 }
 
 /// A lane's private counts, merged into [`Shared`] once per lane.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Scratch {
     local: Vec<u32>,
 }

@@ -19,7 +19,7 @@
 use grafos::prelude::*;
 
 /// The operands, staged by the coordinator.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Shared {
     n: usize,
     a: Vec<f32>,
@@ -28,7 +28,7 @@ pub struct Shared {
 }
 
 /// A lane's rows of `C`.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Rows {
     c: Vec<f32>,
 }

@@ -17,13 +17,13 @@ use grafos::cpu::WorkerParts;
 use grafos::prelude::*;
 
 /// One block total per data lane.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Shared {
     totals: Vec<AtomicU32>,
 }
 
 /// A lane's block of the result.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Scratch {
     prefix: Vec<u32>,
 }

@@ -24,7 +24,7 @@ use grafos::cpu::partition;
 use grafos::prelude::*;
 
 /// The two buffers the merge rounds alternate between.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Shared {
     buffers: [Vec<AtomicU32>; 2],
     /// Which buffer holds the result once the region is over.
