@@ -108,6 +108,13 @@ fn guest_span(
     })
 }
 
+fn workers(mut caller: Ctx<'_>) -> Result<i32, Error> {
+    let state = caller.data_mut();
+    lane(state, import::WORKERS)?;
+    // At most MAX_LANES (checked before the launch).
+    Ok(state.workers as i32)
+}
+
 fn input_len(mut caller: Ctx<'_>) -> Result<i32, Error> {
     let state = caller.data_mut();
     lane(state, import::INPUT_LEN)?;
@@ -158,7 +165,7 @@ fn parallel_for(mut caller: Ctx<'_>, job: i32, lanes: i32) -> Result<i32, Error>
         return Err(violation(
             state,
             format!(
-                "`parallel_for` asked for {} lanes but the tasklet's record says workers = {workers}",
+                "`parallel_for` asked for {} lanes but the launch has {workers} (the `workers` import)",
                 lanes as u32
             ),
         ));
@@ -309,7 +316,8 @@ pub(crate) fn define(linker: &mut Linker<LaunchState>) -> Result<Vec<&'static st
         linker,
         defined: Vec::new(),
     };
-    d.func(import::INPUT_LEN, input_len)?
+    d.func(import::WORKERS, workers)?
+        .func(import::INPUT_LEN, input_len)?
         .func(import::INPUT_READ, input_read)?
         .func(import::OUTPUT_SET, output_set)?
         .func(import::PARALLEL_FOR, parallel_for)?

@@ -65,6 +65,11 @@ pub struct RunOptions {
     /// The launch's fuel pool in wasm instructions (wasmi fuel). Default:
     /// the tasklet record's `fuel`.
     pub fuel: Option<u64>,
+    /// Lanes of the launch, the coordinator lane included (2 to 256).
+    /// Default: the tasklet record's `workers`. The guest learns the count
+    /// through the `workers` import, as the host mock's `builder().workers(n)`
+    /// sets it there.
+    pub workers: Option<u32>,
     /// Stop the launch with `DeadlineExceeded` once this instant passes.
     pub deadline: Option<Instant>,
     /// Stop the launch with `Cancelled` once this token is cancelled.
@@ -81,6 +86,7 @@ impl fmt::Debug for RunOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunOptions")
             .field("fuel", &self.fuel)
+            .field("workers", &self.workers)
             .field("deadline", &self.deadline)
             .field("cancel", &self.cancel)
             .field("max_memory_bytes", &self.max_memory_bytes)

@@ -23,7 +23,7 @@
 
 use grafos::TaskletInfo;
 use grafos::abi::{self, status};
-use grafos::cpu::{Limit, SharedTaskletResult, TaskletError};
+use grafos::cpu::{Limit, MAX_LANES, SharedTaskletResult, TaskletError};
 use wasmi::{
     Func, Global, Instance, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store,
     TrapCode, Val,
@@ -108,7 +108,14 @@ impl LaneScheduler {
         input: Vec<u8>,
         options: &RunOptions,
     ) -> Result<SharedTaskletResult, TaskletError> {
-        let workers = info.workers as usize;
+        let workers = options.workers.unwrap_or(info.workers) as usize;
+        if !(2..=MAX_LANES).contains(&workers) {
+            return Err(TaskletError::InvalidConfig {
+                reason: format!(
+                    "workers must be 2 to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
+                ),
+            });
+        }
         if u32::try_from(input.len()).is_err() {
             return Err(TaskletError::LimitExceeded {
                 limit: Limit::InputBytes,

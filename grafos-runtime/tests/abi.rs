@@ -131,6 +131,7 @@ fn abi_message(result: Result<Vec<u8>, TaskletError>) -> String {
 }
 
 const IMPORT_ALL: &str = r#"
+  (import "grafos_worker_v0" "workers" (func $workers (result i32)))
   (import "grafos_worker_v0" "input_len" (func $input_len (result i32)))
   (import "grafos_worker_v0" "input_read" (func $input_read (param i32 i32 i32)))
   (import "grafos_worker_v0" "output_set" (func $output_set (param i32 i32)))
@@ -182,7 +183,7 @@ fn a_module_importing_every_abi_function_links_and_runs() {
     let wasm = build(
         IMPORT_ALL,
         r#"(i32.store16 (i32.const 1024) (i32.const 0x6b6f))
-           (drop (call $parallel_for (i32.const 0) (i32.const 3)))
+           (drop (call $parallel_for (i32.const 0) (call $workers)))
            (drop (call $fuel_remaining))
            (call $output_set (i32.const 1024) (i32.const 2))
            (i32.const 0)"#,
@@ -294,9 +295,9 @@ fn reentrant_parallel_for_is_an_abi_violation() {
 }
 
 #[test]
-fn a_lane_count_other_than_the_records_is_an_abi_violation() {
-    // The record says 3 lanes; the coordinator asks for 5 (a lying record,
-    // or a lying coordinator: either way the lane ids would not match).
+fn a_lane_count_other_than_the_launchs_is_an_abi_violation() {
+    // The launch has the record's 3 lanes; the coordinator asks for 5
+    // without asking `workers` (the lane ids would not match).
     let wasm = build(
         IMPORT_ALL,
         "(call $parallel_for (i32.const 0) (i32.const 5))",
@@ -304,7 +305,7 @@ fn a_lane_count_other_than_the_records_is_an_abi_violation() {
     );
     let message = abi_message(run(&wasm, b""));
     assert!(
-        message.contains("asked for 5 lanes but the tasklet's record says workers = 3"),
+        message.contains("asked for 5 lanes but the launch has 3"),
         "{message}"
     );
 }

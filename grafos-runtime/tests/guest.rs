@@ -428,3 +428,41 @@ fn the_built_module_imports_only_the_abi() {
         assert_eq!(module.tasklet(&info.name), Some(*info));
     }
 }
+
+#[test]
+fn a_launch_may_run_on_another_lane_count_than_the_records() {
+    // `sum` writes the total, the data lanes that ran, then each lane's
+    // partial and count: the total is the same on any lane count.
+    let input = &inputs()[2];
+    let default = run("sum", input).unwrap();
+    for workers in [2, 3, 6, 17] {
+        let options = RunOptions {
+            workers: Some(workers),
+            ..RunOptions::default()
+        };
+        let other = common::guest().run("sum", input, options).unwrap();
+        let out = other.output();
+        assert_eq!(
+            out[..8],
+            default.output()[..8],
+            "total, workers = {workers}"
+        );
+        assert_eq!(
+            out[8..12],
+            (workers - 1).to_le_bytes(),
+            "data lanes that ran"
+        );
+        assert_eq!(out.len(), 12 + 12 * (workers as usize - 1));
+    }
+    for workers in [0, 1, 257] {
+        let options = RunOptions {
+            workers: Some(workers),
+            ..RunOptions::default()
+        };
+        let e = common::guest().run("sum", input, options).unwrap_err();
+        assert!(
+            matches!(&e, TaskletError::InvalidConfig { reason } if reason.contains("workers must be 2 to 256")),
+            "workers = {workers}: {e}"
+        );
+    }
+}

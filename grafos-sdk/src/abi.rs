@@ -27,10 +27,11 @@
 //!
 //! | name | signature | meaning |
 //! |---|---|---|
+//! | `workers` | `() -> i32` | lanes of this launch, the coordinator lane included: the record's `workers` unless the operator chose another count |
 //! | `input_len` | `() -> i32` | length of the launch input in bytes |
 //! | `input_read` | `(dst: i32, offset: i32, len: i32)` | copy `input[offset..offset + len]` to `dst` |
 //! | `output_set` | `(ptr: i32, len: i32)` | replace the launch output with `len` bytes at `ptr` |
-//! | `parallel_for` | `(job: i32, lanes: i32) -> i32` | lane 0 only: run `grafos_v0_run_lane(job, l)` for `l` in `1..lanes` (`lanes` must equal the record's `workers`), return a [`status`] |
+//! | `parallel_for` | `(job: i32, lanes: i32) -> i32` | lane 0 only: run `grafos_v0_run_lane(job, l)` for `l` in `1..lanes` (`lanes` must equal what `workers` returns), return a [`status`] |
 //! | `barrier` | `() -> i32` | wait for every data lane of the current region; on lane 0, a scheduling and cancellation point; [`status::OK`] or [`status::CANCELLED`] |
 //! | `fuel_checkpoint` | `() -> i32` | a cancellation point; [`status::OK`], or [`status::FUEL_EXHAUSTED`] once the launch grants no more fuel |
 //! | `fuel_remaining` | `() -> i64` | fuel left in the launch's pool |
@@ -128,6 +129,8 @@ const fn sig(params: &'static [ValType], results: &'static [ValType]) -> Signatu
 
 /// Names of the functions the guest imports from [`IMPORT_MODULE`].
 pub mod import {
+    /// `() -> i32`: lanes of this launch, the coordinator lane included.
+    pub const WORKERS: &str = "workers";
     /// `() -> i32`: length of the launch input in bytes.
     pub const INPUT_LEN: &str = "input_len";
     /// `(dst, offset, len)`: copy part of the input into guest memory.
@@ -157,6 +160,10 @@ pub mod import {
 /// Every import of ABI `grafos_worker_v0`, with its signature. A guest may
 /// import any subset; it may import nothing else.
 pub const IMPORTS: &[Import] = &[
+    Import {
+        name: import::WORKERS,
+        signature: sig(&[], &[I32]),
+    },
     Import {
         name: import::INPUT_LEN,
         signature: sig(&[], &[I32]),
@@ -703,6 +710,7 @@ pub fn decode_error(bytes: &[u8]) -> Result<TaskletError, DecodeError> {
 pub(crate) mod sys {
     #[link(wasm_import_module = "grafos_worker_v0")]
     unsafe extern "C" {
+        pub(crate) fn workers() -> u32;
         pub(crate) fn input_len() -> u32;
         pub(crate) fn input_read(dst: *mut u8, offset: u32, len: u32);
         pub(crate) fn output_set(ptr: *const u8, len: u32);

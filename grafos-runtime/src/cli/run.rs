@@ -23,6 +23,10 @@ pub(crate) struct RunArgs {
     /// Fuel pool in wasm instructions. Default: the tasklet's own.
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+    /// Lanes of the launch, the coordinator lane included (2 to 256).
+    /// Default: the tasklet's own.
+    #[arg(long, value_name = "N")]
+    workers: Option<u32>,
     /// Stop the launch after DUR, e.g. 500ms, 2s, 1m (a number alone is seconds).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     timeout: Option<Duration>,
@@ -100,6 +104,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     let input = read_input(args.input.as_deref())?;
     let options = RunOptions {
         fuel: args.fuel,
+        workers: args.workers,
         deadline: args.timeout.map(|t| Instant::now() + t),
         debug_log: args.verbose.then(|| {
             Arc::new(|lane: usize, line: &str| eprintln!("[lane {lane}] {line}"))

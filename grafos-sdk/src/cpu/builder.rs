@@ -172,7 +172,9 @@ impl<S, W> SharedTaskletBuilder<S, W> {
     }
 
     /// Lanes of the launch, the coordinator lane included: `workers(4)` is
-    /// the coordinator plus 3 data workers. 2 to [`MAX_LANES`].
+    /// the coordinator plus 3 data workers. 2 to [`MAX_LANES`]. On wasm32 the
+    /// runtime decides (the tasklet's `workers` unless its operator asks for
+    /// another count), so write tasklets for any lane count.
     ///
     /// **Portable.**
     pub fn workers(mut self, n: usize) -> Self {
@@ -280,9 +282,11 @@ impl<S, W> SharedTaskletBuilder<S, W> {
         F: FnOnce(&mut CoordinatorCtx<S, W>) -> Result<(), TaskletError>,
     {
         let config = self.config()?;
-        let (workers, shared_bytes, scratch_bytes) =
-            (config.workers, config.shared_bytes, config.scratch_bytes);
+        let (shared_bytes, scratch_bytes) = (config.shared_bytes, config.scratch_bytes);
         backend::launch(config, move |handle, input| {
+            // The backend's lane count: the configured one on the host mock,
+            // the runtime's on wasm32.
+            let workers = handle.workers();
             let mut coord =
                 CoordinatorCtx::new(handle, workers, shared_bytes, scratch_bytes, input)?;
             f(&mut coord)?;

@@ -26,7 +26,7 @@ use std::sync::Once;
 
 use crate::abi::{self, status, sys};
 use crate::cpu::{
-    Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
+    Cancelled, FuelExhausted, LaunchConfig, MAX_LANES, RegionJob, SharedTaskletResult, TaskletError,
 };
 
 /// Lane 0's view of the backend.
@@ -35,6 +35,11 @@ pub(crate) struct CoordinatorHandle {
 }
 
 impl CoordinatorHandle {
+    /// Lanes of the launch, as the runtime set them.
+    pub(crate) fn workers(&self) -> usize {
+        self.workers
+    }
+
     pub(crate) fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
         let job_ref: &RegionJob<'_> = job;
         let job_ptr = (&raw const job_ref).cast::<u8>();
@@ -172,8 +177,15 @@ where
         cancel,
         ..
     } = config;
-    let _host_mock_only = (cores, fuel, input, cancel);
+    let _host_mock_only = (workers, cores, fuel, input, cancel);
     install_panic_hook();
+    // SAFETY: an ABI import without pointer arguments.
+    let workers = unsafe { sys::workers() } as usize;
+    if !(2..=MAX_LANES).contains(&workers) {
+        return Err(TaskletError::Abi {
+            message: format!("the runtime gave {workers} lanes; a launch has 2 to {MAX_LANES}"),
+        });
+    }
     // SAFETY: an ABI import without pointer arguments.
     let len = unsafe { sys::input_len() } as usize;
     let mut input = vec![0u8; len];

@@ -320,6 +320,11 @@ impl CoordinatorHandle {
         }
     }
 
+    /// Lanes of the launch, the coordinator lane included.
+    pub(crate) fn workers(&self) -> usize {
+        self.state.data_lanes + 1
+    }
+
     pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
         if self.state.is_failed() {
             Err(Cancelled)
