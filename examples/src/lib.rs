@@ -14,9 +14,12 @@
 //! | [`heat`] | an iterative stencil, one region per step |
 //!
 //! Each module has a `tasklet` submodule (the tasklet itself: `INFO`,
-//! `run_host`, `builder`; the wasm entry `grafos_v0_tasklet_<name>`) and a
-//! `reference` function.
+//! `run_host`, `builder`, `run_host_with`; the wasm entry
+//! `grafos_v0_tasklet_<name>`) and a `reference` function; [`catalog`]
+//! lists them all with input generators, for tests and `grafos demo`.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod catalog;
 pub mod dot;
 pub mod heat;
 pub mod histogram;

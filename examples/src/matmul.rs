@@ -46,7 +46,7 @@ pub fn size(input: &[u8]) -> usize {
 }
 
 fn value(b: u8) -> f32 {
-    (f32::from(b) - 128.0) / 16.0
+    (f32::from(b) - 127.5) / 13.7
 }
 
 fn operands(input: &[u8]) -> (usize, Vec<f32>, Vec<f32>) {

@@ -47,6 +47,7 @@
 
 pub mod build;
 mod error;
+pub mod fidelity;
 mod host_fns;
 mod limits;
 mod load;
