@@ -2,9 +2,13 @@
 //! for wasm32, in the runtime, with the two outputs side by side.
 //!
 //! ```no_run
+//! use grafos_runtime::build::BuildOptions;
 //! use grafos_runtime::fidelity::{self, Side};
 //! // The crate's tasklets, built for wasm32 into target/grafos-wasm and loaded.
-//! let wasm = fidelity::build_and_load("examples/Cargo.toml".as_ref())?;
+//! let wasm = fidelity::build_and_load(&BuildOptions {
+//!     manifest_path: Some("examples/Cargo.toml".into()),
+//!     ..BuildOptions::default()
+//! })?;
 //! let input = b"abracadabra";
 //! let run = fidelity::compare(&wasm, "histogram", input, None, |input| {
 //!     grafos_examples::histogram::tasklet::run_host(input)
@@ -18,7 +22,6 @@
 //! builds while `cargo test` holds the workspace's lock never waits on it,
 //! and a clear error when the wasm32 target is missing.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use grafos::cpu::{SharedTaskletResult, TaskletError};
@@ -47,13 +50,10 @@ pub enum FidelityError {
     Load(#[from] LoadError),
 }
 
-/// Builds the crate at `manifest` for wasm32 (release, into
+/// Builds a crate for wasm32 as `options` say (release, by default into
 /// `<target>/grafos-wasm`) and loads it in a runtime of its own.
-pub fn build_and_load(manifest: &Path) -> Result<TaskletModule, FidelityError> {
-    let built = build(&BuildOptions {
-        manifest_path: Some(manifest.to_owned()),
-        ..BuildOptions::default()
-    })?;
+pub fn build_and_load(options: &BuildOptions) -> Result<TaskletModule, FidelityError> {
+    let built = build(options)?;
     let wasm = std::fs::read(&built.module).map_err(|source| FidelityError::Read {
         path: built.module.display().to_string(),
         source,

@@ -246,3 +246,77 @@ fn build_compiles_a_crate_and_prints_the_module_path() {
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
+
+#[test]
+fn demo_builds_the_examples_and_shows_identical_outputs() {
+    let out = grafos(
+        &[
+            "demo",
+            "--only",
+            "histogram",
+            "--only",
+            "scan",
+            "--workers",
+            "3",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8(out.stdout).unwrap();
+    let header = table.lines().next().unwrap();
+    for column in [
+        "tasklet",
+        "input",
+        "output",
+        "host time",
+        "wasm time",
+        "fuel used",
+        "identical",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    for name in ["histogram", "scan"] {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{table}"));
+        assert!(row.contains(" yes "), "{row}");
+    }
+    assert!(
+        table.contains("all 2 example(s) gave identical bytes"),
+        "{table}"
+    );
+}
+
+#[test]
+fn demo_json_reports_every_field() {
+    let out = grafos(&["demo", "--only", "dot", "--json"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report[0];
+    assert_eq!(row["tasklet"], "dot");
+    assert_eq!(row["identical"], true);
+    assert_eq!(row["matches_reference"], true);
+    assert_eq!(row["workers"], 4);
+    assert!(row["fuel_used"].as_u64().unwrap() > 0);
+    assert!(row["wasm_seconds"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn demo_refuses_bad_arguments_in_one_line() {
+    assert_fails(
+        &grafos(&["demo", "--only", "histogramm"], b""),
+        2,
+        "no example `histogramm`",
+    );
+    assert_fails(
+        &grafos(&["demo", "--workers", "1"], b""),
+        2,
+        "--workers must be 2 to 256",
+    );
+    assert_fails(
+        &grafos(&["demo", "--manifest-path", "/nonexistent/Cargo.toml"], b""),
+        3,
+        "pass --manifest-path",
+    );
+}

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use grafos_examples::catalog::{self, Example};
 use grafos_runtime::TaskletModule;
+use grafos_runtime::build::BuildOptions;
 use grafos_runtime::fidelity::{self, Comparison};
 
 /// The examples crate for wasm32, built and loaded once for all tests.
@@ -16,7 +17,11 @@ fn examples_wasm() -> &'static TaskletModule {
     static MODULE: OnceLock<TaskletModule> = OnceLock::new();
     MODULE.get_or_init(|| {
         let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/Cargo.toml");
-        fidelity::build_and_load(&manifest).unwrap_or_else(|e| panic!("{e}"))
+        let options = BuildOptions {
+            manifest_path: Some(manifest),
+            ..BuildOptions::default()
+        };
+        fidelity::build_and_load(&options).unwrap_or_else(|e| panic!("{e}"))
     })
 }
 

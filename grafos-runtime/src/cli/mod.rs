@@ -5,6 +5,8 @@
 //! function returning `Result<(), CliError>`.
 
 mod build;
+#[cfg(feature = "demo")]
+mod demo;
 mod inspect;
 mod run;
 
@@ -31,6 +33,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Run a tasklet of a module in the runtime and print its output.
     Run(run::RunArgs),
+    /// Build the example tasklets, run each on the host mock and in the
+    /// runtime, and show whether the outputs are identical.
+    #[cfg(feature = "demo")]
+    Demo(demo::DemoArgs),
 }
 
 /// What kind of failure ended the program; each has its exit code.
@@ -46,6 +52,8 @@ pub(crate) enum ErrorClass {
     Tasklet = 5,
     /// Compiling the crate failed.
     Build = 6,
+    /// The host mock and the runtime (or the reference) disagreed.
+    Differs = 7,
 }
 
 /// One line for stderr and an exit code.
@@ -110,6 +118,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Run(args) => run::run(args),
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
