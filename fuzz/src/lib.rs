@@ -1,0 +1,106 @@
+//! What the fuzz targets share: tasklet records built at run time, and the
+//! invariants every launch must keep.
+
+use std::time::{Duration, Instant};
+
+use grafos::TaskletInfo;
+use grafos::abi;
+use grafos_runtime::{RunOptions, TaskletError, TaskletModule};
+
+/// `info` as a record of the `grafos_worker_v0.tasklets` section.
+/// `abi::encode_record` is const-generic over the record's length, so it
+/// cannot encode a record chosen at run time; this writes the same layout,
+/// and `decode_records` checks that it does.
+pub fn record(info: &TaskletInfo) -> Vec<u8> {
+    let str = |out: &mut Vec<u8>, s: &str| {
+        out.extend((s.len() as u32).to_le_bytes());
+        out.extend(s.as_bytes());
+    };
+    let mut body = Vec::new();
+    str(&mut body, &info.name);
+    body.extend(info.workers.to_le_bytes());
+    body.extend(info.shared_bytes.to_le_bytes());
+    body.extend(info.scratch_bytes.to_le_bytes());
+    body.extend(info.fuel.to_le_bytes());
+    body.extend((info.worker_names.len() as u32).to_le_bytes());
+    for name in info.worker_names.iter() {
+        str(&mut body, name);
+    }
+    let mut out = abi::RECORD_MAGIC.to_vec();
+    out.extend(abi::ABI_VERSION.to_le_bytes());
+    out.extend((body.len() as u32).to_le_bytes());
+    out.extend(body);
+    assert_eq!(
+        abi::decode_records(&out).as_deref(),
+        Ok(std::slice::from_ref(info)),
+        "the fuzz harness's record encoder drifted from the ABI's"
+    );
+    out
+}
+
+/// How late a launch may return after its deadline: the runtime checks the
+/// deadline at every fuel slice (about a millisecond of interpretation) and
+/// at every lane switch; the rest is slack for a machine shared with builds
+/// and a binary instrumented for coverage.
+pub const DEADLINE_SLACK: Duration = Duration::from_secs(2);
+
+/// Runs tasklet `name` and checks what every launch promises whatever the
+/// guest does: a result, never a panic (libFuzzer's panic hook aborts on
+/// any, even one the runtime catches), returned by the deadline, with an
+/// output no larger than the memory cap, and no internal error of the
+/// runtime in disguise.
+pub fn run_checked(
+    module: &TaskletModule,
+    name: &str,
+    input: &[u8],
+    options: RunOptions,
+) -> Result<grafos_runtime::SharedTaskletResult, TaskletError> {
+    let started = Instant::now();
+    let deadline = options.deadline;
+    let cap = options.max_memory_bytes;
+    let result = module.run(name, input, options);
+    if verbose() {
+        eprintln!("{name}: {result:?}");
+    }
+    if let Some(deadline) = deadline {
+        let now = Instant::now();
+        assert!(
+            now <= deadline.max(started) + DEADLINE_SLACK,
+            "the launch returned {:?} after its deadline",
+            now - deadline
+        );
+    }
+    match &result {
+        Ok(out) => {
+            if let Some(cap) = cap {
+                assert!(
+                    out.output().len() <= cap,
+                    "output larger than the memory cap"
+                );
+            }
+        }
+        Err(e) => assert_not_internal(e),
+    }
+    result
+}
+
+/// Fails on the errors the runtime returns only when it is wrong itself: a
+/// caught panic, or a lane stopped without a recorded cause.
+pub fn assert_not_internal(e: &TaskletError) {
+    let text = e.to_string();
+    assert!(
+        !text.contains("internal error in grafos-runtime"),
+        "the runtime caught a panic of its own: {e:?}"
+    );
+    assert!(
+        !text.contains("without a cause") && !text.contains("could not be allocated"),
+        "a lane stopped without a recorded cause: {e:?}"
+    );
+}
+
+/// Whether `GRAFOS_FUZZ_VERBOSE` is set: the targets then print each
+/// launch's result, to see what a corpus reaches (`-runs=0` replays one).
+pub fn verbose() -> bool {
+    static VERBOSE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *VERBOSE.get_or_init(|| std::env::var_os("GRAFOS_FUZZ_VERBOSE").is_some())
+}
