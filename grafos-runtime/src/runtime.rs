@@ -12,15 +12,14 @@ use wasmi::{CompilationMode, Config, Engine, Linker};
 use crate::error::LoadError;
 use crate::module::{ModuleInner, TaskletModule};
 use crate::options::{RunOptions, RuntimeConfig};
-use crate::state::LaunchState;
 use crate::{host_fns, load, rewrite};
 
 /// Loads tasklet modules and runs their launches.
 ///
-/// One `Runtime` holds one wasmi engine (fuel metering on, eager
-/// compilation), one linker with the ABI's host functions, and a pool of OS
-/// threads on which [`spawn`](Self::spawn) runs launches in parallel, each
-/// on one thread. [`TaskletModule::run`] runs a launch on the caller's
+/// One `Runtime` holds the wasmi configuration (fuel metering on, eager
+/// compilation) and a pool of OS threads on which [`spawn`](Self::spawn)
+/// runs launches in parallel, each on one thread. Each loaded module gets
+/// its own wasmi engine and linker, freed with the module's last clone. [`TaskletModule::run`] runs a launch on the caller's
 /// thread instead. Dropping a `Runtime` lets the launches it has queued
 /// finish, then joins its threads.
 ///
@@ -37,8 +36,7 @@ use crate::{host_fns, load, rewrite};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Runtime {
-    engine: Engine,
-    linker: Arc<Linker<LaunchState>>,
+    engine_config: Config,
     config: RuntimeConfig,
     pool: LaunchPool,
 }
@@ -46,20 +44,13 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime with `config`. Threads of the pool start on demand.
     pub fn new(config: RuntimeConfig) -> Self {
-        let mut wasmi_config = Config::default();
-        wasmi_config
+        let mut engine_config = Config::default();
+        engine_config
             .consume_fuel(true)
             .compilation_mode(CompilationMode::Eager);
-        let engine = Engine::new(&wasmi_config);
-        let mut linker = Linker::new(&engine);
-        // Twelve distinct names into an empty linker: defining cannot fail.
-        if let Err(e) = host_fns::define(&mut linker) {
-            unreachable!("defining the ABI's host functions failed: {e}");
-        }
         let pool = LaunchPool::new(config.threads.max(1));
         Self {
-            engine,
-            linker: Arc::new(linker),
+            engine_config,
             config,
             pool,
         }
@@ -81,12 +72,26 @@ impl Runtime {
     pub fn load(&self, wasm: &[u8]) -> Result<TaskletModule, LoadError> {
         let facts = load::inspect(wasm)?;
         let instrumented = rewrite::instrument(wasm, &facts)?;
-        let module = wasmi::Module::new(&self.engine, &instrumented).map_err(load::malformed)?;
+        // An engine of its own for every module: a wasmi engine keeps every
+        // function it ever compiled until the engine itself is dropped (its
+        // code map is append-only, and it panics past 100 million
+        // functions), so one engine shared by all loads would make a
+        // long-lived runtime that loads modules grow without bound. This
+        // engine, and the module's code with it, goes with the module's
+        // last clone. An engine and a linker of 13 functions cost
+        // microseconds; compiling the module costs far more.
+        let engine = Engine::new(&self.engine_config);
+        let mut linker = Linker::new(&engine);
+        // Thirteen distinct names into an empty linker: defining cannot fail.
+        if let Err(e) = host_fns::define(&mut linker) {
+            unreachable!("defining the ABI's host functions failed: {e}");
+        }
+        let module = wasmi::Module::new(&engine, &instrumented).map_err(load::malformed)?;
         Ok(TaskletModule {
             inner: Arc::new(ModuleInner {
-                engine: self.engine.clone(),
+                engine,
                 module,
-                linker: Arc::clone(&self.linker),
+                linker: Arc::new(linker),
                 config: self.config.clone(),
                 tasklets: facts.tasklets,
                 imports: facts.imports,
@@ -263,5 +268,66 @@ impl Drop for LaunchPool {
             // Launches catch their own panics; a thread cannot end in one.
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use grafos::{TaskletInfo, abi};
+    use wasm_encoder::Encode;
+
+    use super::*;
+
+    static INFO: TaskletInfo = TaskletInfo::new("t", 2, 0, 0, 1_000, &[]);
+    static RECORD: [u8; abi::record_len(&INFO)] = abi::encode_record(&INFO);
+
+    /// The smallest module the loader accepts: tasklet `t`, whose
+    /// coordinator returns OK at once.
+    fn minimal_module() -> Vec<u8> {
+        let mut wasm = wat::parse_str(
+            r#"(module
+              (memory (export "memory") 8)
+              (global $sp (mut i32) (i32.const 65536))
+              (global $heap (mut i32) (i32.const 65536))
+              (func (export "grafos_v0_alloc") (param i32 i32) (result i32)
+                global.get $heap
+                global.get $heap
+                local.get 0
+                i32.add
+                global.set $heap)
+              (func (export "grafos_v0_run_lane") (param i32 i32) (result i32) i32.const 0)
+              (func (export "grafos_v0_tasklet_t") (result i32) i32.const 0))"#,
+        )
+        .expect("valid WAT");
+        let mut section = Vec::new();
+        abi::TASKLETS_SECTION.encode(&mut section);
+        section.extend_from_slice(&RECORD);
+        wasm.push(0);
+        section.len().encode(&mut wasm);
+        wasm.extend(section);
+        wasm
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `abi_calls`): memory grew with
+    /// every load, for good, because the runtime's one wasmi engine kept
+    /// the compiled code of every module it had ever loaded.
+    #[test]
+    fn a_dropped_module_frees_its_compiled_code() {
+        let runtime = Runtime::new(RuntimeConfig {
+            threads: 1,
+            ..RuntimeConfig::default()
+        });
+        let module = runtime.load(&minimal_module()).unwrap();
+        let engine = module.inner.engine.weak();
+        let launch = runtime.spawn(&module, "t", Vec::new(), RunOptions::default());
+        assert_eq!(launch.join().unwrap().output(), b"");
+        let clone = module.clone();
+        drop(module);
+        assert!(engine.upgrade().is_some(), "a clone keeps the module");
+        drop(clone);
+        assert!(
+            engine.upgrade().is_none(),
+            "the runtime still holds a dropped module's compiled code"
+        );
     }
 }
