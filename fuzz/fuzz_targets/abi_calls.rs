@@ -105,6 +105,27 @@ enum Op {
     Unreachable,
     /// A counted loop that only burns fuel.
     Busy(u16),
+    /// A call as the SDK's guest backend makes it: more likely to get past
+    /// the runtime's first checks than a `Call` with arbitrary arguments.
+    Sdk(Sdk),
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Sdk {
+    /// `parallel_for(job, workers())`.
+    ParallelFor(Val),
+    /// `barrier()`.
+    Barrier,
+    /// `fail(payload)`, then return FAILED.
+    FailAndReturn,
+    /// `panic(message)`.
+    Panic,
+    /// `output_set(message)`.
+    Output,
+    /// `input_read(dst, 0, input_len())`.
+    ReadInput(Val),
+    /// Return the last result unless it is OK, as `?` does.
+    Try,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -124,15 +145,24 @@ enum FailPayload {
     Raw(Vec<u8>),
 }
 
-#[derive(Arbitrary, Debug)]
-enum Deadline {
-    None,
-    Passed,
-    InMillis(u8),
-}
-
+/// One generated module and its launch. `arbitrary` fills fields in order
+/// and gives zeros once the input runs out, so the launch options come
+/// first and a zero means the roomy choice.
 #[derive(Arbitrary, Debug)]
 struct Spec {
+    // Launch options.
+    workers: u8,
+    /// 0: 50,000; else up to that many.
+    fuel: u16,
+    /// 240 and above: a cap below the initial memory or just above it.
+    cap_pages: u8,
+    stack_kib: u8,
+    /// Below 200: none; below 220: already passed; else in (n - 220) ms.
+    deadline: u8,
+    /// 224 and above: cancelled before the launch starts.
+    cancel: u8,
+    log: bool,
+    // The module.
     import_order: [u8; 13],
     export_stack_pointer: bool,
     initial_sp: Option<i32>,
@@ -149,14 +179,6 @@ struct Spec {
     lane: Vec<Op>,
     lane_status: Val,
     alloc: Alloc,
-    // Launch options.
-    workers: u8,
-    fuel: u32,
-    cap_pages: u8,
-    stack_kib: u8,
-    deadline: Deadline,
-    cancelled: bool,
-    log: bool,
     input: Vec<u8>,
 }
 
@@ -326,6 +348,7 @@ impl<'a> Body<'a> {
                 Op::Unreachable => {
                     self.f.instruction(&I::Unreachable);
                 }
+                Op::Sdk(call) => self.sdk(call, payload_len, message_len),
                 Op::Busy(rounds) => {
                     if self.open.len() == MAX_DEPTH {
                         continue;
@@ -344,6 +367,69 @@ impl<'a> Body<'a> {
                         .instruction(&I::BrIf(0))
                         .instruction(&I::End);
                 }
+            }
+        }
+    }
+
+    fn sdk(&mut self, call: Sdk, payload_len: i32, message_len: i32) {
+        let import = |name: &str| self.imports[import_index(name)];
+        let (workers, input_len) = (import(abi::import::WORKERS), import(abi::import::INPUT_LEN));
+        let (parallel_for, barrier) = (
+            import(abi::import::PARALLEL_FOR),
+            import(abi::import::BARRIER),
+        );
+        let (fail, panic) = (import(abi::import::FAIL), import(abi::import::PANIC));
+        let (output_set, input_read) = (
+            import(abi::import::OUTPUT_SET),
+            import(abi::import::INPUT_READ),
+        );
+        match call {
+            Sdk::ParallelFor(job) => {
+                self.val(job, payload_len, message_len);
+                self.f
+                    .instruction(&I::Call(workers))
+                    .instruction(&I::Call(parallel_for))
+                    .instruction(&I::LocalSet(self.last));
+            }
+            Sdk::Barrier => {
+                self.f
+                    .instruction(&I::Call(barrier))
+                    .instruction(&I::LocalSet(self.last));
+            }
+            Sdk::FailAndReturn => {
+                self.f
+                    .instruction(&I::I32Const(PAYLOAD_AT))
+                    .instruction(&I::I32Const(payload_len))
+                    .instruction(&I::Call(fail))
+                    .instruction(&I::I32Const(abi::status::FAILED))
+                    .instruction(&I::Return);
+            }
+            Sdk::Panic => {
+                self.f
+                    .instruction(&I::I32Const(MESSAGE_AT))
+                    .instruction(&I::I32Const(message_len))
+                    .instruction(&I::Call(panic));
+            }
+            Sdk::Output => {
+                self.f
+                    .instruction(&I::I32Const(MESSAGE_AT))
+                    .instruction(&I::I32Const(message_len))
+                    .instruction(&I::Call(output_set));
+            }
+            Sdk::ReadInput(dst) => {
+                self.val(dst, payload_len, message_len);
+                self.f
+                    .instruction(&I::I32Const(0))
+                    .instruction(&I::Call(input_len))
+                    .instruction(&I::Call(input_read));
+            }
+            Sdk::Try => {
+                self.f
+                    .instruction(&I::LocalGet(self.last))
+                    .instruction(&I::If(BlockType::Empty))
+                    .instruction(&I::LocalGet(self.last))
+                    .instruction(&I::Return)
+                    .instruction(&I::End);
             }
         }
     }
@@ -426,6 +512,12 @@ fn payload_bytes(payload: &FailPayload) -> Vec<u8> {
     bytes
 }
 
+/// The memory's initial size in pages: room for the coordinator's stack
+/// and, past it, for the lane stacks of up to 8 lanes.
+fn initial_pages(spec: &Spec) -> u64 {
+    3 + u64::from(spec.pages % 14)
+}
+
 fn build(spec: &Spec) -> Vec<u8> {
     let n = abi::IMPORTS.len();
     // Import order: IMPORTS sorted by the fuzzer's keys (stable, so ties keep ABI order).
@@ -464,7 +556,7 @@ fn build(spec: &Spec) -> Vec<u8> {
     functions.function(pair); // FUNC_RUN_LANE
     functions.function(entry_type); // FUNC_ENTRY
 
-    let pages = 3 + u64::from(spec.pages % 14);
+    let pages = initial_pages(spec);
     let mut memories = MemorySection::new();
     memories.memory(MemoryType {
         minimum: pages,
@@ -597,21 +689,31 @@ fn runtime() -> &'static Runtime {
 }
 
 fn options(spec: &Spec) -> RunOptions {
-    let cancel = spec.cancelled.then(|| {
+    let cancel = (spec.cancel >= 224).then(|| {
         let token = CancelToken::new();
         token.cancel();
         token
     });
     RunOptions {
-        fuel: Some(u64::from(spec.fuel % 50_000) + 1),
+        fuel: Some(match spec.fuel {
+            0 => 50_000,
+            n => u64::from(n) % 50_000,
+        }),
         workers: Some(2 + u32::from(spec.workers % 7)),
         deadline: match spec.deadline {
-            Deadline::None => None,
-            Deadline::Passed => Some(Instant::now()),
-            Deadline::InMillis(ms) => Some(Instant::now() + Duration::from_millis(u64::from(ms))),
+            0..200 => None,
+            200..220 => Some(Instant::now()),
+            ms => Some(Instant::now() + Duration::from_millis(u64::from(ms - 220))),
         },
         cancel,
-        max_memory_bytes: Some((1 + usize::from(spec.cap_pages % 64)) << 16),
+        // Mostly room beyond the initial memory; now and then less.
+        max_memory_bytes: Some(
+            if spec.cap_pages >= 240 {
+                usize::from(spec.cap_pages - 240) + 1
+            } else {
+                initial_pages(spec) as usize + usize::from(spec.cap_pages % 48)
+            } << 16,
+        ),
         stack_bytes_per_lane: Some(
             grafos_runtime::MIN_STACK_BYTES_PER_LANE + (usize::from(spec.stack_kib % 4) << 14),
         ),
@@ -635,7 +737,7 @@ fuzz_target!(|spec: Spec| {
     let input = &spec.input[..spec.input.len().min(4096)];
     for name in ["t", "u"].into_iter().take(module.tasklets().len()) {
         let first = grafos_fuzz::run_checked(&module, name, input, options(&spec));
-        if matches!(spec.deadline, Deadline::None) {
+        if spec.deadline < 200 {
             let again = grafos_fuzz::run_checked(&module, name, input, options(&spec));
             assert_eq!(first, again, "two launches of the same module differ");
         }
