@@ -108,6 +108,41 @@ fn guest_span(
     })
 }
 
+/// Bytes a host function copies or reads for one unit of fuel: wasmi's
+/// price for `memory.copy`, so moving bytes costs a guest the same whether
+/// it does so itself or through an import.
+const BYTES_PER_FUEL: u64 = 64;
+
+/// Charges the calling lane for `bytes` bytes an import is about to copy
+/// or read, once their bounds are checked and before it touches them.
+///
+/// Without it an import did any amount of work for the fuel of one call:
+/// a loop of `output_set` over a 64 MiB memory ran for two minutes on 2,000
+/// fuel, and since the scheduler checks the deadline when a fuel slice
+/// runs out, for minutes past a 100 ms deadline. Now the charge comes out
+/// of the running slice, and when it empties it the next instruction ends
+/// the slice, where the deadline and the cancel token are checked. What
+/// exceeds the slice comes from the rest of the pool (or of the lane's
+/// grace budget); a charge the launch cannot pay is `FuelExhausted`, and
+/// the copy is not made.
+fn charge(caller: &mut Ctx<'_>, lane: usize, bytes: usize) -> Result<(), Error> {
+    let cost = bytes as u64 / BYTES_PER_FUEL;
+    if cost == 0 {
+        return Ok(());
+    }
+    let fuel = caller.get_fuel()?;
+    if cost <= fuel {
+        return caller.set_fuel(fuel - cost);
+    }
+    caller.set_fuel(0)?;
+    let state = caller.data_mut();
+    if state.charge_beyond_slice(lane, cost - fuel) {
+        return Ok(());
+    }
+    state.fail_with(TaskletError::FuelExhausted);
+    Err(Error::host(LaneStopped))
+}
+
 fn workers(mut caller: Ctx<'_>) -> Result<i32, Error> {
     let state = caller.data_mut();
     lane(state, import::WORKERS)?;
@@ -124,7 +159,7 @@ fn input_len(mut caller: Ctx<'_>) -> Result<i32, Error> {
 
 fn input_read(mut caller: Ctx<'_>, dst: i32, offset: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
-    lane(state, import::INPUT_READ)?;
+    let lane = lane(state, import::INPUT_READ)?;
     let Some(src) = span(offset, len, state.input.len()) else {
         let have = state.input.len();
         return Err(violation(
@@ -136,14 +171,18 @@ fn input_read(mut caller: Ctx<'_>, dst: i32, offset: i32, len: i32) -> Result<()
         ));
     };
     let dst = guest_span(state, import::INPUT_READ, dst, len, memory.len())?;
+    charge(&mut caller, lane, dst.len())?;
+    let (memory, state) = memory_and_state(&mut caller)?;
     memory[dst].copy_from_slice(&state.input[src]);
     Ok(())
 }
 
 fn output_set(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
-    lane(state, import::OUTPUT_SET)?;
+    let lane = lane(state, import::OUTPUT_SET)?;
     let src = guest_span(state, import::OUTPUT_SET, ptr, len, memory.len())?;
+    charge(&mut caller, lane, src.len())?;
+    let (memory, state) = memory_and_state(&mut caller)?;
     state.output.clear();
     state.output.extend_from_slice(&memory[src]);
     Ok(())
@@ -240,6 +279,8 @@ fn fail(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::FAIL)?;
     let src = guest_span(state, import::FAIL, ptr, len, memory.len())?;
+    charge(&mut caller, lane, src.len())?;
+    let (memory, state) = memory_and_state(&mut caller)?;
     match abi::decode_error(&memory[src]) {
         Ok(error) => {
             state.fail_reports[lane] = Some(error);
@@ -254,12 +295,16 @@ fn fail(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
 
 fn error_read(mut caller: Ctx<'_>, ptr: i32, cap: i32) -> Result<i32, Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
-    lane(state, import::ERROR_READ)?;
+    let lane = lane(state, import::ERROR_READ)?;
     let dst = guest_span(state, import::ERROR_READ, ptr, cap, memory.len())?;
     let bytes = state
         .cause()
         .map(|e| abi::encode_error(&e))
         .unwrap_or_default();
+    // Charged whether it fits or not: a panic message can be as large as
+    // the guest's memory, and encoding it costs as much as copying it.
+    charge(&mut caller, lane, bytes.len())?;
+    let (memory, _) = memory_and_state(&mut caller)?;
     if bytes.len() <= dst.len() {
         memory[dst.start..dst.start + bytes.len()].copy_from_slice(&bytes);
     }
@@ -270,6 +315,8 @@ fn panic(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::PANIC)?;
     let src = guest_span(state, import::PANIC, ptr, len, memory.len())?;
+    charge(&mut caller, lane, src.len())?;
+    let (memory, state) = memory_and_state(&mut caller)?;
     let message = String::from_utf8_lossy(&memory[src]).into_owned();
     state.fail_with(if lane == 0 {
         TaskletError::CoordinatorPanicked { message }
@@ -284,6 +331,8 @@ fn debug_log(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::DEBUG_LOG)?;
     let src = guest_span(state, import::DEBUG_LOG, ptr, len, memory.len())?;
+    charge(&mut caller, lane, src.len())?;
+    let (memory, state) = memory_and_state(&mut caller)?;
     if let Some(log) = &state.debug_log {
         log(lane, &String::from_utf8_lossy(&memory[src]));
     }

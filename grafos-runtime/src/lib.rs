@@ -25,7 +25,9 @@
 //!   guest memory. `host_fns.rs` implements the imports; `state.rs` holds the
 //!   launch's state and its failure rule (the first failure is the cause);
 //!   `limits.rs` caps memory.
-//! - Fuel: the store's fuel is the launch's pool; lanes run in slices of it
+//! - Fuel: the store's fuel is the launch's pool (imports charge one unit
+//!   per 64 bytes they copy, as wasmi's `memory.copy` does, so fuel bounds
+//!   their work too); lanes run in slices of it
 //!   so the deadline and the cancel token are checked while a lane computes,
 //!   without ever switching lanes there. When the pool runs dry (or the
 //!   launch fails) each lane gets a small grace budget to reach its next

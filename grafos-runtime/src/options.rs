@@ -62,8 +62,10 @@ pub type DebugLog = Arc<dyn Fn(usize, &str) + Send + Sync>;
 /// ```
 #[derive(Clone, Default)]
 pub struct RunOptions {
-    /// The launch's fuel pool in wasm instructions (wasmi fuel). Default:
-    /// the tasklet record's `fuel`.
+    /// The launch's fuel pool in wasm instructions (wasmi fuel), plus one
+    /// unit per 64 bytes an import copies or reads (input, output, error
+    /// and log bytes), as wasmi charges `memory.copy`. Default: the
+    /// tasklet record's `fuel`.
     pub fuel: Option<u64>,
     /// Lanes of the launch, the coordinator lane included (2 to 256).
     /// Default: the tasklet record's `workers`. The guest learns the count

@@ -200,6 +200,26 @@ impl LaunchState {
         }
     }
 
+    /// Takes `fuel` beyond the running slice, which a host function has
+    /// emptied: from the pool, or from `lane`'s grace budget when the slice
+    /// is grace. Both still include the running slice (`settle` takes it
+    /// off), so what lies beyond it is what they hold past `slice`. `false`
+    /// when they hold less: nothing is taken, and the caller stops the lane.
+    pub(crate) fn charge_beyond_slice(&mut self, lane: usize, fuel: u64) -> bool {
+        let account = &mut self.fuel;
+        let left = if account.slice_from_pool {
+            &mut account.pool_left
+        } else {
+            &mut account.grace_left[lane]
+        };
+        if left.saturating_sub(account.slice) < fuel {
+            return false;
+        }
+        *left -= fuel;
+        account.used += fuel;
+        true
+    }
+
     /// Fuel left in the pool, given the fuel now in the store.
     pub(crate) fn pool_remaining(&self, store_fuel: u64) -> u64 {
         if self.fuel.slice_from_pool {

@@ -817,3 +817,95 @@ fn the_built_guest_loads_without_an_exported_stack_pointer_too() {
         grafos_test_guest::run_host("sum", input).unwrap().output()
     );
 }
+
+/// Runs `t` of `wasm` on another thread and waits at most `limit` for it:
+/// a launch that overruns fails the test instead of hanging it.
+fn run_within(
+    wasm: &[u8],
+    input: &[u8],
+    options: RunOptions,
+    limit: std::time::Duration,
+) -> Result<grafos::cpu::SharedTaskletResult, TaskletError> {
+    let module = load(wasm).unwrap();
+    let input = input.to_vec();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(module.run("t", &input, options));
+    });
+    receive
+        .recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("the launch was still running after {limit:?}"))
+}
+
+/// Found while fuzzing (issue 6; see docs/RELIABILITY.md): imports copied
+/// any number of bytes for the fuel of one call. They now cost what `memory.copy` costs in wasmi, one
+/// unit of fuel per 64 bytes.
+#[test]
+fn bytes_an_import_copies_cost_fuel() {
+    // 2 × 4 MiB of output, 1 MiB of input, 1 MiB of log: 163,840 fuel.
+    let wasm = build(
+        IMPORT_ALL,
+        r#"(call $output_set (i32.const 0) (i32.const 0x400000))
+           (call $output_set (i32.const 0) (i32.const 0x400000))
+           (call $input_read (i32.const 0) (i32.const 0) (call $input_len))
+           (call $debug_log (i32.const 0) (i32.const 0x100000))
+           (i32.const 0)"#,
+        "(i32.const 0)",
+    );
+    let input = vec![7; 1 << 20];
+    let result = run_within(
+        &wasm,
+        &input,
+        RunOptions::default(),
+        std::time::Duration::from_secs(30),
+    )
+    .unwrap();
+    assert_eq!(result.output().len(), 0x400000);
+    assert!(
+        (163_840..164_840).contains(&result.fuel_used()),
+        "fuel_used {}",
+        result.fuel_used()
+    );
+    // Exactly that fuel is not enough: the charge comes before the copy.
+    let short = RunOptions {
+        fuel: Some(100_000),
+        ..RunOptions::default()
+    };
+    let result = run_within(&wasm, &input, short, std::time::Duration::from_secs(30));
+    assert_eq!(result, Err(TaskletError::FuelExhausted));
+}
+
+/// Found while fuzzing (issue 6): a loop of `output_set` over a 64 MiB memory
+/// ran two minutes on 2,000 fuel and minutes past a 100 ms deadline, since
+/// the deadline is checked when a fuel slice runs out and the copies spent
+/// none. Here on a 4 MiB memory, with a watchdog so the test cannot hang.
+#[test]
+fn a_loop_of_bulk_copies_stops_at_its_fuel_and_its_deadline() {
+    use std::time::{Duration, Instant};
+    let wasm = build(
+        IMPORT_ALL,
+        r#"(loop $l (call $output_set (i32.const 0) (i32.const 0x400000)) (br $l))
+           (i32.const 0)"#,
+        "(i32.const 0)",
+    );
+    let little_fuel = RunOptions {
+        fuel: Some(2_000),
+        ..RunOptions::default()
+    };
+    let result = run_within(&wasm, b"", little_fuel, Duration::from_secs(10));
+    assert_eq!(result, Err(TaskletError::FuelExhausted));
+
+    let started = Instant::now();
+    let deadline = RunOptions {
+        fuel: Some(u64::MAX),
+        deadline: Some(started + Duration::from_millis(100)),
+        ..RunOptions::default()
+    };
+    let result = run_within(&wasm, b"", deadline, Duration::from_secs(10));
+    assert_eq!(result, Err(TaskletError::DeadlineExceeded));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
