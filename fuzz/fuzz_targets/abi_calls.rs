@@ -122,6 +122,8 @@ enum Sdk {
     Panic,
     /// `output_set(message)`.
     Output,
+    /// `output_set` of the whole memory: in bounds, and as large as it gets.
+    OutputAll,
     /// `input_read(dst, 0, input_len())`.
     ReadInput(Val),
     /// Return the last result unless it is OK, as `?` does.
@@ -414,6 +416,14 @@ impl<'a> Body<'a> {
                 self.f
                     .instruction(&I::I32Const(MESSAGE_AT))
                     .instruction(&I::I32Const(message_len))
+                    .instruction(&I::Call(output_set));
+            }
+            Sdk::OutputAll => {
+                self.f
+                    .instruction(&I::I32Const(0))
+                    .instruction(&I::MemorySize(0))
+                    .instruction(&I::I32Const(16))
+                    .instruction(&I::I32Shl)
                     .instruction(&I::Call(output_set));
             }
             Sdk::ReadInput(dst) => {

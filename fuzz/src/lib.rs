@@ -44,9 +44,20 @@ pub fn record(info: &TaskletInfo) -> Vec<u8> {
 /// and a binary instrumented for coverage.
 pub const DEADLINE_SLACK: Duration = Duration::from_secs(2);
 
+/// Launches with at most this much fuel are held to [`FUEL_TIME_BOUND`].
+pub const TIMED_FUEL: u64 = 1_000_000;
+
+/// How long a launch of at most [`TIMED_FUEL`] fuel may take, grace fuel
+/// (up to 8 lanes here), instantiation and a busy machine included: fuel
+/// must bound all the work a launch does, host functions' work too.
+/// Interpreting two million instructions, or copying 128 MB at 64 bytes a
+/// unit, takes tens of milliseconds.
+pub const FUEL_TIME_BOUND: Duration = Duration::from_millis(500);
+
 /// Runs tasklet `name` and checks what every launch promises whatever the
 /// guest does: a result, never a panic (libFuzzer's panic hook aborts on
-/// any, even one the runtime catches), returned by the deadline, with an
+/// any, even one the runtime catches), returned by the deadline and in a
+/// time its fuel bounds, with an
 /// output no larger than the memory cap, and no internal error of the
 /// runtime in disguise.
 pub fn run_checked(
@@ -57,10 +68,18 @@ pub fn run_checked(
 ) -> Result<grafos_runtime::SharedTaskletResult, TaskletError> {
     let started = Instant::now();
     let deadline = options.deadline;
+    let options_fuel = options.fuel;
     let cap = options.max_memory_bytes;
     let result = module.run(name, input, options);
     if verbose() {
         eprintln!("{name}: {result:?}");
+    }
+    let elapsed = started.elapsed();
+    if options_fuel.is_some_and(|fuel| fuel <= TIMED_FUEL) {
+        assert!(
+            elapsed <= FUEL_TIME_BOUND,
+            "a launch of at most {TIMED_FUEL} fuel ran {elapsed:?}: some work is not metered"
+        );
     }
     if let Some(deadline) = deadline {
         let now = Instant::now();
