@@ -61,6 +61,8 @@ pub(crate) enum Running {
 pub(crate) struct LaunchState {
     pub(crate) input: Vec<u8>,
     pub(crate) output: Vec<u8>,
+    /// Most bytes `output_set` may set.
+    pub(crate) max_output_bytes: usize,
     /// The guest's memory, set once the instance exists.
     pub(crate) memory: Option<Memory>,
     /// Lanes of the launch, the coordinator's included.
@@ -103,6 +105,13 @@ pub(crate) const GRACE_FUEL: u64 = 1 << 16;
 /// deadline and the cancel token again (about a millisecond).
 pub(crate) const FUEL_SLICE: u64 = 1 << 18;
 
+/// The caps of one launch that host functions enforce.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LaunchLimits {
+    pub(crate) max_memory_bytes: usize,
+    pub(crate) max_output_bytes: usize,
+}
+
 impl LaunchState {
     pub(crate) fn new(
         workers: usize,
@@ -110,12 +119,13 @@ impl LaunchState {
         fuel: u64,
         cancel: Option<CancelToken>,
         deadline: Option<Instant>,
-        max_memory_bytes: usize,
+        limits: LaunchLimits,
         debug_log: Option<DebugLog>,
     ) -> Self {
         Self {
             input,
             output: Vec::new(),
+            max_output_bytes: limits.max_output_bytes,
             memory: None,
             workers,
             running: Running::Setup,
@@ -135,7 +145,7 @@ impl LaunchState {
             },
             cancel,
             deadline,
-            limiter: MemoryLimiter::new(max_memory_bytes),
+            limiter: MemoryLimiter::new(limits.max_memory_bytes),
             debug_log,
             regions: 0,
             barrier_rounds: 0,
