@@ -8,6 +8,7 @@
 
 use std::time::Instant;
 
+use grafos::abi;
 use grafos::cpu::{CancelToken, TaskletError};
 use wasmi::Memory;
 
@@ -192,22 +193,10 @@ impl LaunchState {
         }
     }
 
-    /// The lowest data lane that called `barrier` fewer times than the lane
-    /// that called it most (the host mock's formula).
+    /// The mismatch error, from every data lane's barrier count (the host
+    /// mock's formula, `abi::barrier_mismatch`).
     fn barrier_mismatch(&self) -> TaskletError {
-        let expected = self.barrier_calls.iter().copied().max().unwrap_or(0);
-        let (index, reached) = self
-            .barrier_calls
-            .iter()
-            .copied()
-            .enumerate()
-            .find(|&(_, c)| c < expected)
-            .unwrap_or((0, expected));
-        TaskletError::BarrierMismatch {
-            lane: index + 1,
-            reached,
-            expected,
-        }
+        abi::barrier_mismatch(&self.barrier_calls)
     }
 
     /// Fuel left in the pool, given the fuel now in the store.
