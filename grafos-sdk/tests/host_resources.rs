@@ -73,7 +73,12 @@ fn a_thousand_launches_leave_no_thread_or_memory_behind() {
     for i in 0..1_000 {
         assert_eq!(launch(i).output(), &6u32.to_le_bytes());
     }
-    assert_eq!(thread_count(), threads, "threads after 1000 launches");
+    // No growth: the count may drop as the previous test's thread exits.
+    assert!(
+        thread_count() <= threads,
+        "threads after 1000 launches: {} > {threads}",
+        thread_count()
+    );
     let rss_after = rss_kib();
     assert!(
         rss_after < rss + 8 * 1024,
@@ -100,5 +105,10 @@ fn a_panicking_launch_leaves_no_lane_thread_behind() {
             .unwrap_err();
         assert!(matches!(e, TaskletError::WorkerPanicked { lane: 5, .. }));
     }
-    assert_eq!(thread_count(), before);
+    // No growth: the count may drop as the previous test's thread exits.
+    assert!(
+        thread_count() <= before,
+        "{} threads after, {before} before",
+        thread_count()
+    );
 }

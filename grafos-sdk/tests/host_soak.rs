@@ -70,7 +70,10 @@ fn ten_thousand_sequential_launches_keep_memory_and_threads_stable() {
         elapsed.as_secs_f64(),
         LAUNCHES as f64 / elapsed.as_secs_f64()
     );
-    assert_eq!(threads_after, threads_before);
+    assert!(
+        threads_after <= threads_before,
+        "threads grew: {threads_before} -> {threads_after}"
+    );
     assert!(
         rss_after < rss_before + 16 * 1024,
         "RSS grew from {rss_before} to {rss_after} KiB"
