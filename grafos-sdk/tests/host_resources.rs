@@ -5,18 +5,10 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use grafos::cpu::{CpuBuilder, SharedTaskletBuilder, TaskletError};
+use grafos::cpu::TaskletError;
 
-fn tasklet<S, W>(workers: usize) -> SharedTaskletBuilder<S, W> {
-    CpuBuilder::new()
-        .cores(8)
-        .acquire()
-        .unwrap()
-        .cpu()
-        .shared_memory_tasklet::<S, W>()
-        .workers(workers)
-        .cores(workers.min(8))
-}
+mod common;
+use common::tasklet;
 
 #[derive(Default)]
 struct Counters {
