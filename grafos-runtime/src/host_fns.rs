@@ -17,7 +17,7 @@ use std::fmt;
 use std::ops::Range;
 
 use grafos::abi::{self, import, status};
-use grafos::cpu::TaskletError;
+use grafos::cpu::{Limit, TaskletError};
 use wasmi::errors::{HostError, LinkerError};
 use wasmi::{Caller, Error, IntoFunc, Linker};
 
@@ -181,6 +181,14 @@ fn output_set(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::OUTPUT_SET)?;
     let src = guest_span(state, import::OUTPUT_SET, ptr, len, memory.len())?;
+    if src.len() > state.max_output_bytes {
+        state.fail_with(TaskletError::LimitExceeded {
+            limit: Limit::OutputBytes,
+            max: state.max_output_bytes as u64,
+            requested: src.len() as u64,
+        });
+        return Err(Error::host(LaneStopped));
+    }
     charge(&mut caller, lane, src.len())?;
     let (memory, state) = memory_and_state(&mut caller)?;
     state.output.clear();

@@ -63,8 +63,8 @@ mod state;
 pub use error::LoadError;
 pub use module::TaskletModule;
 pub use options::{
-    DEFAULT_MAX_MEMORY_BYTES, DEFAULT_STACK_BYTES_PER_LANE, DebugLog, MIN_STACK_BYTES_PER_LANE,
-    RunOptions, RuntimeConfig,
+    DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_OUTPUT_BYTES,
+    DEFAULT_STACK_BYTES_PER_LANE, DebugLog, MIN_STACK_BYTES_PER_LANE, RunOptions, RuntimeConfig,
 };
 pub use runtime::{LaunchHandle, Runtime};
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use grafos::cpu::CancelToken;
 
@@ -12,6 +12,12 @@ pub const DEFAULT_MAX_MEMORY_BYTES: usize = 256 << 20;
 /// Default stack of each data lane: 256 KiB (the coordinator keeps the
 /// module's own stack, 1 MiB for Rust guests).
 pub const DEFAULT_STACK_BYTES_PER_LANE: usize = 256 << 10;
+
+/// Default cap on a launch's input: 64 MiB.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 64 << 20;
+
+/// Default cap on a launch's output: 64 MiB.
+pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 64 << 20;
 
 /// Smallest stack a data lane may get: 16 KiB.
 pub const MIN_STACK_BYTES_PER_LANE: usize = 16 << 10;
@@ -32,6 +38,18 @@ pub struct RuntimeConfig {
     pub max_memory_bytes: usize,
     /// Default stack bytes of each data lane.
     pub stack_bytes_per_lane: usize,
+    /// Default cap on a launch's input, in bytes (at most 4 GiB − 1, what a
+    /// wasm32 guest can address).
+    pub max_input_bytes: usize,
+    /// Default cap on a launch's output, in bytes.
+    pub max_output_bytes: usize,
+    /// Most lanes a launch may have, the coordinator lane included (2 to
+    /// 256): a module whose record, or a launch whose options, ask for more
+    /// fails with `LimitExceeded { limit: Lanes, .. }`.
+    pub max_workers: u32,
+    /// Deadline of a launch whose options set none, from its start.
+    /// Default: none (fuel alone bounds it).
+    pub default_timeout: Option<Duration>,
 }
 
 impl Default for RuntimeConfig {
@@ -40,6 +58,10 @@ impl Default for RuntimeConfig {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
             stack_bytes_per_lane: DEFAULT_STACK_BYTES_PER_LANE,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
+            max_workers: grafos::cpu::MAX_LANES as u32,
+            default_timeout: None,
         }
     }
 }
@@ -73,6 +95,7 @@ pub struct RunOptions {
     /// sets it there.
     pub workers: Option<u32>,
     /// Stop the launch with `DeadlineExceeded` once this instant passes.
+    /// Default: the runtime's `default_timeout` from the launch's start.
     pub deadline: Option<Instant>,
     /// Stop the launch with `Cancelled` once this token is cancelled.
     pub cancel: Option<CancelToken>,
@@ -80,6 +103,10 @@ pub struct RunOptions {
     pub max_memory_bytes: Option<usize>,
     /// Stack bytes of each data lane. Default: the runtime's.
     pub stack_bytes_per_lane: Option<usize>,
+    /// Cap on the launch's input. Default: the runtime's.
+    pub max_input_bytes: Option<usize>,
+    /// Cap on the launch's output. Default: the runtime's.
+    pub max_output_bytes: Option<usize>,
     /// Where the guest's debug lines go. Default: dropped.
     pub debug_log: Option<DebugLog>,
 }
@@ -93,6 +120,8 @@ impl fmt::Debug for RunOptions {
             .field("cancel", &self.cancel)
             .field("max_memory_bytes", &self.max_memory_bytes)
             .field("stack_bytes_per_lane", &self.stack_bytes_per_lane)
+            .field("max_input_bytes", &self.max_input_bytes)
+            .field("max_output_bytes", &self.max_output_bytes)
             .field("debug_log", &self.debug_log.as_ref().map(|_| "Fn"))
             .finish()
     }

@@ -21,6 +21,8 @@
 //! and stack limit (the limit the instrumented module checks on every
 //! stack-pointer write, see [`crate::rewrite`]).
 
+use std::time::Instant;
+
 use grafos::TaskletInfo;
 use grafos::abi::{self, status};
 use grafos::cpu::{Limit, MAX_LANES, SharedTaskletResult, TaskletError};
@@ -33,7 +35,7 @@ use crate::limits::DeniedGrowth;
 use crate::load::STACK_LIMIT_EXPORT;
 use crate::module::ModuleInner;
 use crate::options::{MIN_STACK_BYTES_PER_LANE, RunOptions};
-use crate::state::{FUEL_SLICE, LaunchState, Request, Running};
+use crate::state::{FUEL_SLICE, LaunchLimits, LaunchState, Request, Running};
 
 /// Bytes between a stack's bottom and its limit: LLVM's wasm red zone (128
 /// bytes that leaf functions use below the stack pointer without moving it),
@@ -108,18 +110,33 @@ impl LaneScheduler {
         input: Vec<u8>,
         options: &RunOptions,
     ) -> Result<SharedTaskletResult, TaskletError> {
-        let workers = options.workers.unwrap_or(info.workers) as usize;
-        if !(2..=MAX_LANES).contains(&workers) {
+        let config = &module.config;
+        let workers = options.workers.unwrap_or(info.workers);
+        if workers < 2 {
             return Err(TaskletError::InvalidConfig {
                 reason: format!(
                     "workers must be 2 to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
                 ),
             });
         }
-        if u32::try_from(input.len()).is_err() {
+        let max_workers = config.max_workers.min(MAX_LANES as u32);
+        if workers > max_workers {
+            return Err(TaskletError::LimitExceeded {
+                limit: Limit::Lanes,
+                max: u64::from(max_workers),
+                requested: u64::from(workers),
+            });
+        }
+        let workers = workers as usize;
+        // A wasm32 guest addresses at most 4 GiB - 1 bytes.
+        let max_input = options
+            .max_input_bytes
+            .unwrap_or(config.max_input_bytes)
+            .min(u32::MAX as usize);
+        if input.len() > max_input {
             return Err(TaskletError::LimitExceeded {
                 limit: Limit::InputBytes,
-                max: u64::from(u32::MAX),
+                max: max_input as u64,
                 requested: input.len() as u64,
             });
         }
@@ -131,7 +148,7 @@ impl LaneScheduler {
         }
         let stack_bytes = options
             .stack_bytes_per_lane
-            .unwrap_or(module.config.stack_bytes_per_lane);
+            .unwrap_or(config.stack_bytes_per_lane);
         if stack_bytes < MIN_STACK_BYTES_PER_LANE {
             return Err(TaskletError::InvalidConfig {
                 reason: format!(
@@ -139,16 +156,21 @@ impl LaneScheduler {
                 ),
             });
         }
-        let max_memory = options
-            .max_memory_bytes
-            .unwrap_or(module.config.max_memory_bytes);
+        let max_memory = options.max_memory_bytes.unwrap_or(config.max_memory_bytes);
+        let max_output = options.max_output_bytes.unwrap_or(config.max_output_bytes);
+        let deadline = options
+            .deadline
+            .or_else(|| config.default_timeout.map(|t| Instant::now() + t));
         let state = LaunchState::new(
             workers,
             input,
             fuel,
             options.cancel.clone(),
-            options.deadline,
-            max_memory,
+            deadline,
+            LaunchLimits {
+                max_memory_bytes: max_memory,
+                max_output_bytes: max_output,
+            },
             options.debug_log.clone(),
         );
         let mut store = Store::new(&module.engine, state);

@@ -8,6 +8,7 @@
 
 use std::time::Instant;
 
+use grafos::abi;
 use grafos::cpu::{CancelToken, TaskletError};
 use wasmi::Memory;
 
@@ -61,6 +62,8 @@ pub(crate) enum Running {
 pub(crate) struct LaunchState {
     pub(crate) input: Vec<u8>,
     pub(crate) output: Vec<u8>,
+    /// Most bytes `output_set` may set.
+    pub(crate) max_output_bytes: usize,
     /// The guest's memory, set once the instance exists.
     pub(crate) memory: Option<Memory>,
     /// Lanes of the launch, the coordinator's included.
@@ -103,6 +106,13 @@ pub(crate) const GRACE_FUEL: u64 = 1 << 16;
 /// deadline and the cancel token again (about a millisecond).
 pub(crate) const FUEL_SLICE: u64 = 1 << 18;
 
+/// The caps of one launch that host functions enforce.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LaunchLimits {
+    pub(crate) max_memory_bytes: usize,
+    pub(crate) max_output_bytes: usize,
+}
+
 impl LaunchState {
     pub(crate) fn new(
         workers: usize,
@@ -110,12 +120,13 @@ impl LaunchState {
         fuel: u64,
         cancel: Option<CancelToken>,
         deadline: Option<Instant>,
-        max_memory_bytes: usize,
+        limits: LaunchLimits,
         debug_log: Option<DebugLog>,
     ) -> Self {
         Self {
             input,
             output: Vec::new(),
+            max_output_bytes: limits.max_output_bytes,
             memory: None,
             workers,
             running: Running::Setup,
@@ -135,7 +146,7 @@ impl LaunchState {
             },
             cancel,
             deadline,
-            limiter: MemoryLimiter::new(max_memory_bytes),
+            limiter: MemoryLimiter::new(limits.max_memory_bytes),
             debug_log,
             regions: 0,
             barrier_rounds: 0,
@@ -182,22 +193,10 @@ impl LaunchState {
         }
     }
 
-    /// The lowest data lane that called `barrier` fewer times than the lane
-    /// that called it most (the host mock's formula).
+    /// The mismatch error, from every data lane's barrier count (the host
+    /// mock's formula, `abi::barrier_mismatch`).
     fn barrier_mismatch(&self) -> TaskletError {
-        let expected = self.barrier_calls.iter().copied().max().unwrap_or(0);
-        let (index, reached) = self
-            .barrier_calls
-            .iter()
-            .copied()
-            .enumerate()
-            .find(|&(_, c)| c < expected)
-            .unwrap_or((0, expected));
-        TaskletError::BarrierMismatch {
-            lane: index + 1,
-            reached,
-            expected,
-        }
+        abi::barrier_mismatch(&self.barrier_calls)
     }
 
     /// Takes `fuel` beyond the running slice, which a host function has

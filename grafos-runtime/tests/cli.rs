@@ -320,3 +320,64 @@ fn demo_refuses_bad_arguments_in_one_line() {
         "pass --manifest-path",
     );
 }
+
+#[test]
+fn bad_arguments_are_one_line_and_exit_2() {
+    for (args, needle) in [
+        (
+            &["run", "m.wasm", "--fuel", "0"][..],
+            "invalid value '0' for '--fuel <N>'",
+        ),
+        (
+            &["run", "m.wasm", "--max-memory", "12Q"],
+            "`12Q` is not a size",
+        ),
+        (&["run", "m.wasm", "--timeout", "soon"], "not a duration"),
+        (&["run"], "required arguments were not provided: <MODULE>"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (&[], "no subcommand given; use one of build, inspect, run"),
+    ] {
+        assert_fails(&grafos(args, b""), 2, needle);
+    }
+}
+
+#[test]
+fn every_bad_input_of_run_has_its_own_line_and_class() {
+    let module = module_path();
+    let dir = scratch_dir();
+    let not_wasm = dir.join("not.wasm");
+    std::fs::write(&not_wasm, b"definitely not wasm").unwrap();
+    let unreadable = dir.join("a-directory");
+    std::fs::create_dir_all(&unreadable).unwrap();
+    let cases: [(&[&str], i32, &str); 6] = [
+        (
+            &["run", "/nonexistent/m.wasm", "sum"],
+            3,
+            "cannot read /nonexistent/m.wasm",
+        ),
+        (&["run", p(&not_wasm), "sum"], 4, "cannot load"),
+        (
+            &["run", p(&module), "no_such_tasklet"],
+            2,
+            "no tasklet `no_such_tasklet`",
+        ),
+        (
+            &["run", p(&module), "sum", "--input", p(&unreadable)],
+            3,
+            "cannot read input",
+        ),
+        (
+            &["run", p(&module), "sum", "--output", "/nonexistent/dir/out"],
+            3,
+            "cannot write output",
+        ),
+        (
+            &["run", p(&module), "sum", "--max-output", "4"],
+            5,
+            "output size limit exceeded",
+        ),
+    ];
+    for (args, code, needle) in cases {
+        assert_fails(&grafos(args, b""), code, needle);
+    }
+}

@@ -705,6 +705,35 @@ pub fn decode_error(bytes: &[u8]) -> Result<TaskletError, DecodeError> {
     Ok(error)
 }
 
+/// The error of a region in which a data lane returned while others waited
+/// at a barrier it never reached, from the number of `barrier` calls each
+/// data lane made in the region (every call, including those that returned
+/// `Cancelled`; index 0 is data lane 0, raw lane 1): the lowest lane that
+/// called it fewer times than the lane that called it most. The host mock
+/// and the runtime both report this, so the error is the same on both.
+///
+/// ```
+/// use grafos::{abi, cpu::TaskletError};
+/// assert_eq!(
+///     abi::barrier_mismatch(&[2, 1, 2]),
+///     TaskletError::BarrierMismatch { lane: 2, reached: 1, expected: 2 }
+/// );
+/// ```
+pub fn barrier_mismatch(barrier_calls: &[u32]) -> TaskletError {
+    let expected = barrier_calls.iter().copied().max().unwrap_or(0);
+    let (index, reached) = barrier_calls
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|&(_, calls)| calls < expected)
+        .unwrap_or((0, expected));
+    TaskletError::BarrierMismatch {
+        lane: index + 1,
+        reached,
+        expected,
+    }
+}
+
 /// The guest's side of the imports, declared from the table above.
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod sys {

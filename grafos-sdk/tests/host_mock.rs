@@ -11,16 +11,8 @@ use grafos::cpu::{
     TaskletError,
 };
 
-fn tasklet<S, W>(workers: usize) -> SharedTaskletBuilder<S, W> {
-    CpuBuilder::new()
-        .cores(8)
-        .acquire()
-        .unwrap()
-        .cpu()
-        .shared_memory_tasklet::<S, W>()
-        .workers(workers)
-        .cores(workers.min(8))
-}
+mod common;
+use common::tasklet;
 
 #[derive(Default)]
 struct Counters {

@@ -5,18 +5,10 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use grafos::cpu::{CpuBuilder, SharedTaskletBuilder, TaskletError};
+use grafos::cpu::TaskletError;
 
-fn tasklet<S, W>(workers: usize) -> SharedTaskletBuilder<S, W> {
-    CpuBuilder::new()
-        .cores(8)
-        .acquire()
-        .unwrap()
-        .cpu()
-        .shared_memory_tasklet::<S, W>()
-        .workers(workers)
-        .cores(workers.min(8))
-}
+mod common;
+use common::tasklet;
 
 #[derive(Default)]
 struct Counters {
@@ -73,7 +65,12 @@ fn a_thousand_launches_leave_no_thread_or_memory_behind() {
     for i in 0..1_000 {
         assert_eq!(launch(i).output(), &6u32.to_le_bytes());
     }
-    assert_eq!(thread_count(), threads, "threads after 1000 launches");
+    // No growth: the count may drop as the previous test's thread exits.
+    assert!(
+        thread_count() <= threads,
+        "threads after 1000 launches: {} > {threads}",
+        thread_count()
+    );
     let rss_after = rss_kib();
     assert!(
         rss_after < rss + 8 * 1024,
@@ -100,5 +97,10 @@ fn a_panicking_launch_leaves_no_lane_thread_behind() {
             .unwrap_err();
         assert!(matches!(e, TaskletError::WorkerPanicked { lane: 5, .. }));
     }
-    assert_eq!(thread_count(), before);
+    // No growth: the count may drop as the previous test's thread exits.
+    assert!(
+        thread_count() <= before,
+        "{} threads after, {before} before",
+        thread_count()
+    );
 }

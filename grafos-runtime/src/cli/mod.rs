@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use grafos_runtime::{LoadError, TaskletError};
 
 /// Build, inspect and run grafos tasklets compiled to wasm32.
@@ -113,7 +113,41 @@ pub(crate) fn main() -> ExitCode {
         eprintln!("grafos: internal error: {message}");
         std::process::exit(i32::from(INTERNAL_ERROR));
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap's own output, exit 0.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let subcommands: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_owned())
+                .collect();
+            eprintln!(
+                "grafos: no subcommand given; use one of {} (see grafos --help)",
+                subcommands.join(", ")
+            );
+            return ExitCode::from(ErrorClass::Usage as u8);
+        }
+        Err(e) => {
+            // One line, like every other error: clap's message up to its
+            // usage footer, without the "error: " prefix.
+            let rendered = e.render().to_string();
+            let message: Vec<&str> = rendered
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = message.join(" ");
+            eprintln!(
+                "grafos: {} (see grafos --help)",
+                message.trim_start_matches("error: ")
+            );
+            return ExitCode::from(ErrorClass::Usage as u8);
+        }
+    };
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Inspect(args) => inspect::run(args),

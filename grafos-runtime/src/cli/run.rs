@@ -20,9 +20,15 @@ pub(crate) struct RunArgs {
     /// Read the input from FILE, or from standard input with `-`. Default: empty input.
     #[arg(long, value_name = "FILE|-")]
     input: Option<PathBuf>,
-    /// Fuel pool in wasm instructions. Default: the tasklet's own.
-    #[arg(long, value_name = "N")]
+    /// Fuel pool in wasm instructions (at least 1). Default: the tasklet's own.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     fuel: Option<u64>,
+    /// Cap on the guest's memory, e.g. 64M or 1G. Default: 256M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<usize>,
+    /// Cap on the output, e.g. 1M. Default: 64M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_output: Option<usize>,
     /// Lanes of the launch, the coordinator lane included (2 to 256).
     /// Default: the tasklet's own.
     #[arg(long, value_name = "N")]
@@ -41,6 +47,22 @@ pub(crate) struct RunArgs {
     /// Show the tasklet's debug log lines on standard error.
     #[arg(long, short)]
     verbose: bool,
+}
+
+/// `4096`, `64K`, `16M`, `1G` (binary multiples).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (number, shift) = match text.char_indices().last() {
+        Some((at, 'K' | 'k')) => (&text[..at], 10),
+        Some((at, 'M' | 'm')) => (&text[..at], 20),
+        Some((at, 'G' | 'g')) => (&text[..at], 30),
+        _ => (text, 0),
+    };
+    number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("`{text}` is not a size such as 4096, 64K, 16M or 1G"))
 }
 
 /// `500ms`, `2s`, `1.5s`, `1m`; a bare number is seconds.
@@ -105,6 +127,8 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     let options = RunOptions {
         fuel: args.fuel,
         workers: args.workers,
+        max_memory_bytes: args.max_memory,
+        max_output_bytes: args.max_output,
         deadline: args.timeout.map(|t| Instant::now() + t),
         debug_log: args.verbose.then(|| {
             Arc::new(|lane: usize, line: &str| eprintln!("[lane {lane}] {line}"))

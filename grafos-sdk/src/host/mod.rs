@@ -145,26 +145,14 @@ impl LaunchState {
         }
     }
 
-    /// The lowest data lane that called `barrier` fewer times than the lane
-    /// that called it most.
+    /// The mismatch error, from every data lane's barrier count.
     fn barrier_mismatch(&self) -> TaskletError {
         let calls: Vec<u32> = self
             .barrier_calls
             .iter()
             .map(|c| c.load(Ordering::SeqCst))
             .collect();
-        let expected = calls.iter().copied().max().unwrap_or(0);
-        let (index, reached) = calls
-            .iter()
-            .copied()
-            .enumerate()
-            .find(|&(_, c)| c < expected)
-            .unwrap_or((0, expected));
-        TaskletError::BarrierMismatch {
-            lane: index + 1,
-            reached,
-            expected,
-        }
+        crate::abi::barrier_mismatch(&calls)
     }
 
     fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
