@@ -163,6 +163,8 @@ struct Spec {
     deadline: u8,
     /// 224 and above: cancelled before the launch starts.
     cancel: u8,
+    /// 224 and above: input and output capped at (n - 224) × 64 bytes.
+    io_cap: u8,
     log: bool,
     // The module.
     import_order: [u8; 13],
@@ -727,6 +729,8 @@ fn options(spec: &Spec) -> RunOptions {
         stack_bytes_per_lane: Some(
             grafos_runtime::MIN_STACK_BYTES_PER_LANE + (usize::from(spec.stack_kib % 4) << 14),
         ),
+        max_input_bytes: (spec.io_cap >= 224).then(|| usize::from(spec.io_cap - 224) * 64),
+        max_output_bytes: (spec.io_cap >= 224).then(|| usize::from(spec.io_cap - 224) * 64),
         debug_log: spec.log.then(|| {
             let log: grafos_runtime::DebugLog = Arc::new(|_lane, line| {
                 std::hint::black_box(line);
