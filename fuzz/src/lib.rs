@@ -70,6 +70,7 @@ pub fn run_checked(
     let deadline = options.deadline;
     let options_fuel = options.fuel;
     let cap = options.max_memory_bytes;
+    let max_output = options.max_output_bytes;
     let result = module.run(name, input, options);
     if verbose() {
         eprintln!("{name}: {result:?}");
@@ -96,6 +97,9 @@ pub fn run_checked(
                     out.output().len() <= cap,
                     "output larger than the memory cap"
                 );
+            }
+            if let Some(max) = max_output {
+                assert!(out.output().len() <= max, "output larger than its cap");
             }
         }
         Err(e) => assert_not_internal(e),
