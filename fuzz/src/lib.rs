@@ -57,9 +57,7 @@ pub const FUEL_TIME_BOUND: Duration = Duration::from_millis(500);
 /// Runs tasklet `name` and checks what every launch promises whatever the
 /// guest does: a result, never a panic (libFuzzer's panic hook aborts on
 /// any, even one the runtime catches), returned by the deadline and in a
-/// time its fuel bounds, with an
-/// output no larger than the memory cap, and no internal error of the
-/// runtime in disguise.
+/// time its fuel bounds, with an output within its caps.
 pub fn run_checked(
     module: &TaskletModule,
     name: &str,
@@ -90,35 +88,23 @@ pub fn run_checked(
             now - deadline
         );
     }
-    match &result {
-        Ok(out) => {
-            if let Some(cap) = cap {
-                assert!(
-                    out.output().len() <= cap,
-                    "output larger than the memory cap"
-                );
-            }
-            if let Some(max) = max_output {
-                assert!(out.output().len() <= max, "output larger than its cap");
-            }
+    // The runtime's own failures need no check by message here (a guest
+    // can report any error, the runtime's texts included, through `fail`):
+    // a caught panic is already a crash (libFuzzer's panic hook aborts
+    // first), and a lane stopped without a recorded cause trips a debug
+    // assertion in the scheduler, which the fuzz profile builds with.
+    if let Ok(out) = &result {
+        if let Some(cap) = cap {
+            assert!(
+                out.output().len() <= cap,
+                "output larger than the memory cap"
+            );
         }
-        Err(e) => assert_not_internal(e),
+        if let Some(max) = max_output {
+            assert!(out.output().len() <= max, "output larger than its cap");
+        }
     }
     result
-}
-
-/// Fails on the errors the runtime returns only when it is wrong itself: a
-/// caught panic, or a lane stopped without a recorded cause.
-pub fn assert_not_internal(e: &TaskletError) {
-    let text = e.to_string();
-    assert!(
-        !text.contains("internal error in grafos-runtime"),
-        "the runtime caught a panic of its own: {e:?}"
-    );
-    assert!(
-        !text.contains("without a cause") && !text.contains("could not be allocated"),
-        "a lane stopped without a recorded cause: {e:?}"
-    );
 }
 
 /// Whether `GRAFOS_FUZZ_VERBOSE` is set: the targets then print each

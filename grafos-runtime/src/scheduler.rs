@@ -265,9 +265,14 @@ impl LaneScheduler {
         let base = match outcome {
             Outcome::Returned(base) => base,
             Outcome::Stopped | Outcome::Suspended(..) => {
-                return Err(state
-                    .cause()
-                    .unwrap_or_else(|| abi_error("lane stacks could not be allocated")));
+                let cause = state.cause();
+                // Every way a lane stops records its cause first. Debug
+                // builds (the fuzz targets') hold the runtime to that; a
+                // release build falls back to a plain ABI error.
+                debug_assert!(cause.is_some(), "the allocator stopped without a cause");
+                return Err(
+                    cause.unwrap_or_else(|| abi_error("lane stacks could not be allocated"))
+                );
             }
         };
         let base = base as u32;
@@ -508,7 +513,11 @@ impl LaneScheduler {
             Some(other) => Err(abi_error(format!(
                 "the tasklet entry returned status {other}, which ABI grafos_worker_v0 does not define"
             ))),
-            None => Err(abi_error("the coordinator stopped without a cause")),
+            None => {
+                // As in `allocate_lane_stacks`: a stopped lane has a cause.
+                debug_assert!(false, "the coordinator stopped without a cause");
+                Err(abi_error("the coordinator stopped without a cause"))
+            }
         }
     }
 
