@@ -173,6 +173,10 @@ fuzz_target!(|data: &[u8]| {
     section.len().encode(&mut wasm);
     wasm.extend(section);
 
+    // `GRAFOS_FUZZ_DUMP=FILE`: keep the module a crash came from.
+    if let Some(path) = std::env::var_os("GRAFOS_FUZZ_DUMP") {
+        let _ = std::fs::write(path, &wasm);
+    }
     // wasm-smith may still write what the loader refuses on purpose (a
     // memory beyond the engine's limits, an unusable stack-pointer global);
     // a `LoadError` is a result.

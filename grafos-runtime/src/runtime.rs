@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -86,7 +87,30 @@ impl Runtime {
         if let Err(e) = host_fns::define(&mut linker) {
             unreachable!("defining the ABI's host functions failed: {e}");
         }
-        let module = wasmi::Module::new(&engine, &instrumented).map_err(load::malformed)?;
+        // wasmi 2.0.0 can panic while compiling a valid module: its
+        // translator reaches an `unreachable!()` for a narrow store whose
+        // address and value are one local holding `memory.size`, at an
+        // offset above 16 bits (found by the `abi_smith` fuzz target). A
+        // load must return a `LoadError`, not unwind into the operator's
+        // code. Catching it is sound here: the engine is this module's
+        // alone and is dropped with the error, so nothing half-compiled
+        // outlives the panic.
+        let compiled = panic::catch_unwind(AssertUnwindSafe(|| {
+            wasmi::Module::new(&engine, &instrumented)
+        }));
+        let module = match compiled {
+            Ok(module) => module.map_err(load::malformed)?,
+            Err(payload) => {
+                let reason = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                return Err(load::malformed(format!(
+                    "wasmi failed to compile the module (a bug in wasmi: {reason})"
+                )));
+            }
+        };
         Ok(TaskletModule {
             inner: Arc::new(ModuleInner {
                 engine,

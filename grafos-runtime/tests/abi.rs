@@ -909,3 +909,27 @@ fn a_loop_of_bulk_copies_stops_at_its_fuel_and_its_deadline() {
         started.elapsed()
     );
 }
+
+/// Found by fuzzing (`abi_smith`): wasmi 2.0.0's translator panics on this
+/// valid module (a 16-bit store whose address and value are one local
+/// holding `memory.size`, at an offset above 16 bits), and `load` unwound
+/// into its caller. It is now a `LoadError`.
+#[test]
+fn a_module_wasmi_cannot_compile_is_a_load_error_not_a_panic() {
+    let wasm = build(
+        "",
+        "(i32.const 0)",
+        r#"memory.size
+           local.set $job
+           local.get $job
+           local.get $job
+           i32.store16 offset=2909806
+           (i32.const 0)"#,
+    );
+    match load(&wasm) {
+        Err(LoadError::Malformed { message }) => assert!(message.contains("wasmi"), "{message}"),
+        // A later wasmi may compile it; what matters is that `load` returned.
+        Ok(_) => {}
+        Err(other) => panic!("expected a malformed-module error, got {other:?}"),
+    }
+}
