@@ -741,6 +741,7 @@ fn options(spec: &Spec) -> RunOptions {
 }
 
 fuzz_target!(|spec: Spec| {
+    grafos_fuzz::tolerate_wasmi_translator_panics();
     let wasm = build(&spec);
     let module = match runtime().load(&wasm) {
         Ok(module) => module,

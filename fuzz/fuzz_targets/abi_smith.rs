@@ -150,6 +150,7 @@ fn runtime() -> &'static Runtime {
 }
 
 fuzz_target!(|data: &[u8]| {
+    grafos_fuzz::tolerate_wasmi_translator_panics();
     let mut u = Unstructured::new(data);
     let Ok(config) = config(&mut u) else { return };
     let Ok(module) = wasm_smith::Module::new(config, &mut u) else {

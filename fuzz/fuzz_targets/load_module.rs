@@ -26,6 +26,7 @@ fn runtime() -> &'static Runtime {
 }
 
 fuzz_target!(|data: &[u8]| {
+    grafos_fuzz::tolerate_wasmi_translator_panics();
     let _ = abi::decode_records(data);
     let _ = abi::decode_error(data);
 

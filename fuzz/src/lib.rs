@@ -113,3 +113,27 @@ pub fn verbose() -> bool {
     static VERBOSE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *VERBOSE.get_or_init(|| std::env::var_os("GRAFOS_FUZZ_VERBOSE").is_some())
 }
+
+/// Lets panics of wasmi's function translator unwind instead of aborting.
+///
+/// wasmi 2.0.0's translator panics on some valid modules (see
+/// `Runtime::load`, which catches that panic and returns a `LoadError`).
+/// libFuzzer's panic hook aborts on every panic, caught or not, so without
+/// this every such module would stop the run on a bug that is already
+/// found and worked around. Any other panic still aborts. Call it at the
+/// start of every input: libFuzzer installs its hook before the first.
+pub fn tolerate_wasmi_translator_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let fuzzer_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_translator = info.location().is_some_and(|at| {
+                let file = at.file();
+                file.contains("/wasmi-") && file.contains("/engine/translator/")
+            });
+            if !in_translator {
+                fuzzer_hook(info);
+            }
+        }));
+    });
+}
