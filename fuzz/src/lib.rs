@@ -69,7 +69,20 @@ pub fn run_checked(
     let options_fuel = options.fuel;
     let cap = options.max_memory_bytes;
     let max_output = options.max_output_bytes;
-    let result = module.run(name, input, options);
+    // On a thread with a large stack: coverage and ASan instrumentation
+    // keep LLVM from turning wasmi's handler tail calls into jumps, so in a
+    // fuzz build every wasm call nests a native frame, and a guest's deep
+    // recursion overflowed the main thread's 8 MiB (an ASan replay showed
+    // it; the shipped build runs the same guest on a 64 KiB stack, see
+    // tests/abi.rs). 1 GiB of address space is only reserved, not used.
+    let result = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn_scoped(scope, || module.run(name, input, options))
+            .expect("a launch thread starts")
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+    });
     if verbose() {
         eprintln!("{name}: {result:?}");
     }
