@@ -46,6 +46,20 @@
 //! the interpreter's own stack for each running lane (wasmi's value stack,
 //! bounded by its default limits, about 1 MB per lane at most) and the
 //! input and output.
+//!
+//! # Building
+//!
+//! In an optimised build, wasmi dispatches by tail calls between its
+//! instruction handlers and relies on LLVM turning them into jumps.
+//! Debug assertions or overflow checks in wasmi, coverage instrumentation
+//! and sanitizers prevent that: the handlers then nest native frames, and
+//! a guest's deep recursion (with debug assertions, even a long loop)
+//! overflows the thread's stack, which aborts the process. (Unoptimised,
+//! wasmi picks its loop dispatch by itself.) This workspace's `Cargo.toml`
+//! builds wasmi optimised and without checks in every profile. An embedder
+//! who cannot (`cargo llvm-cov`, say) enables the `portable-dispatch`
+//! feature: wasmi's loop dispatch never nests, at about 2.5 times the
+//! interpretation time (docs/PERFORMANCE.md).
 
 pub mod build;
 mod error;
