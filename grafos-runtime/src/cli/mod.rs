@@ -53,6 +53,7 @@ pub(crate) enum ErrorClass {
     /// Compiling the crate failed.
     Build = 6,
     /// The host mock and the runtime (or the reference) disagreed.
+    #[cfg(feature = "demo")]
     Differs = 7,
 }
 
