@@ -73,8 +73,11 @@ pub fn run_checked(
     // keep LLVM from turning wasmi's handler tail calls into jumps, so in a
     // fuzz build every wasm call nests a native frame, and a guest's deep
     // recursion overflowed the main thread's 8 MiB (an ASan replay showed
-    // it; the shipped build runs the same guest on a 64 KiB stack, see
-    // tests/abi.rs). 1 GiB of address space is only reserved, not used.
+    // it; the shipped build runs the same guest in 32 KiB, and
+    // `deep_guest_recursion_needs_no_native_stack` in grafos-runtime's
+    // tests/abi.rs holds it to that). 1 GiB of address space is only
+    // reserved, not used. Builds that must stay instrumented outside
+    // fuzzing use the runtime's `portable-dispatch` feature instead.
     let result = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(1 << 30)
