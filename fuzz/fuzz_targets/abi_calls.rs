@@ -21,14 +21,14 @@
 #![no_main]
 
 use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use grafos::TaskletInfo;
 use grafos::abi::{self, ValType as AbiType};
 use grafos::cpu::{CancelToken, TaskletError};
-use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
+use grafos_runtime::RunOptions;
 use libfuzzer_sys::fuzz_target;
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind,
@@ -648,7 +648,7 @@ fn build(spec: &Spec) -> Vec<u8> {
     data.active(0, &ConstExpr::i32_const(PAYLOAD_AT), payload);
     data.active(0, &ConstExpr::i32_const(MESSAGE_AT), message);
 
-    let mut records = grafos_fuzz::record(&TaskletInfo {
+    let mut records = abi::encode_record_vec(&TaskletInfo {
         name: Cow::Borrowed("t"),
         workers: 2 + u32::from(spec.record_workers % 7),
         shared_bytes: 0,
@@ -663,7 +663,7 @@ fn build(spec: &Spec) -> Vec<u8> {
         ),
     });
     if let Some(workers) = spec.second_tasklet {
-        records.extend(grafos_fuzz::record(&TaskletInfo {
+        records.extend(abi::encode_record_vec(&TaskletInfo {
             name: Cow::Borrowed("u"),
             workers: 2 + u32::from(workers % 7),
             shared_bytes: 1 << 20,
@@ -688,16 +688,6 @@ fn build(spec: &Spec) -> Vec<u8> {
             data: Cow::Owned(records),
         });
     module.finish()
-}
-
-fn runtime() -> &'static Runtime {
-    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        Runtime::new(RuntimeConfig {
-            threads: 1,
-            ..RuntimeConfig::default()
-        })
-    })
 }
 
 fn options(spec: &Spec) -> RunOptions {
@@ -743,7 +733,7 @@ fn options(spec: &Spec) -> RunOptions {
 fuzz_target!(|spec: Spec| {
     grafos_fuzz::tolerate_wasmi_translator_panics();
     let wasm = build(&spec);
-    let module = match runtime().load(&wasm) {
+    let module = match grafos_fuzz::runtime().load(&wasm) {
         Ok(module) => module,
         // Every generated module follows the ABI: refusing one is a bug of
         // the loader or of this generator.

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use arbitrary::{Arbitrary, Unstructured};
 use grafos::TaskletInfo;
 use grafos::abi::{self, ValType as AbiType};
-use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
+use grafos_runtime::RunOptions;
 use libfuzzer_sys::fuzz_target;
 use wasm_encoder::{
     CodeSection, ConstExpr, Encode, EntityType, ExportKind, ExportSection, Function,
@@ -139,16 +139,6 @@ fn config(u: &mut Unstructured<'_>) -> arbitrary::Result<wasm_smith::Config> {
     Ok(config)
 }
 
-fn runtime() -> &'static Runtime {
-    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        Runtime::new(RuntimeConfig {
-            threads: 1,
-            ..RuntimeConfig::default()
-        })
-    })
-}
-
 fuzz_target!(|data: &[u8]| {
     grafos_fuzz::tolerate_wasmi_translator_panics();
     let mut u = Unstructured::new(data);
@@ -158,7 +148,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let workers = u.int_in_range(2..=8u32).unwrap_or(2);
     let mut wasm = export_memory(&module.to_bytes());
-    let record = grafos_fuzz::record(&TaskletInfo {
+    let record = abi::encode_record_vec(&TaskletInfo {
         name: Cow::Borrowed("t"),
         workers,
         shared_bytes: 0,
@@ -181,7 +171,7 @@ fuzz_target!(|data: &[u8]| {
     // wasm-smith may still write what the loader refuses on purpose (a
     // memory beyond the engine's limits, an unusable stack-pointer global);
     // a `LoadError` is a result.
-    let Ok(module) = runtime().load(&wasm) else {
+    let Ok(module) = grafos_fuzz::runtime().load(&wasm) else {
         return;
     };
     let _ = grafos_fuzz::run_checked(

@@ -8,29 +8,18 @@
 //! checks behind the parser (imports, exports, records, the rewrite).
 #![no_main]
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use grafos::abi;
-use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
+use grafos_runtime::RunOptions;
 use libfuzzer_sys::fuzz_target;
-
-fn runtime() -> &'static Runtime {
-    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        Runtime::new(RuntimeConfig {
-            threads: 1,
-            ..RuntimeConfig::default()
-        })
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     grafos_fuzz::tolerate_wasmi_translator_panics();
     let _ = abi::decode_records(data);
     let _ = abi::decode_error(data);
 
-    let Ok(module) = runtime().load(data) else {
+    let Ok(module) = grafos_fuzz::runtime().load(data) else {
         return;
     };
     for info in module.tasklets() {

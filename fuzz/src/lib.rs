@@ -1,41 +1,21 @@
-//! What the fuzz targets share: tasklet records built at run time, and the
+//! What the fuzz targets share: the runtime they load into, and the
 //! invariants every launch must keep.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use grafos::TaskletInfo;
-use grafos::abi;
-use grafos_runtime::{RunOptions, TaskletError, TaskletModule};
+use grafos_runtime::{RunOptions, Runtime, RuntimeConfig, TaskletError, TaskletModule};
 
-/// `info` as a record of the `grafos_worker_v0.tasklets` section.
-/// `abi::encode_record` is const-generic over the record's length, so it
-/// cannot encode a record chosen at run time; this writes the same layout,
-/// and `decode_records` checks that it does.
-pub fn record(info: &TaskletInfo) -> Vec<u8> {
-    let str = |out: &mut Vec<u8>, s: &str| {
-        out.extend((s.len() as u32).to_le_bytes());
-        out.extend(s.as_bytes());
-    };
-    let mut body = Vec::new();
-    str(&mut body, &info.name);
-    body.extend(info.workers.to_le_bytes());
-    body.extend(info.shared_bytes.to_le_bytes());
-    body.extend(info.scratch_bytes.to_le_bytes());
-    body.extend(info.fuel.to_le_bytes());
-    body.extend((info.worker_names.len() as u32).to_le_bytes());
-    for name in info.worker_names.iter() {
-        str(&mut body, name);
-    }
-    let mut out = abi::RECORD_MAGIC.to_vec();
-    out.extend(abi::ABI_VERSION.to_le_bytes());
-    out.extend((body.len() as u32).to_le_bytes());
-    out.extend(body);
-    assert_eq!(
-        abi::decode_records(&out).as_deref(),
-        Ok(std::slice::from_ref(info)),
-        "the fuzz harness's record encoder drifted from the ABI's"
-    );
-    out
+/// The runtime every target loads into: one pool thread (the targets run
+/// launches on their own threads), default limits.
+pub fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        Runtime::new(RuntimeConfig {
+            threads: 1,
+            ..RuntimeConfig::default()
+        })
+    })
 }
 
 /// How late a launch may return after its deadline: the runtime checks the

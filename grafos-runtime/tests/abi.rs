@@ -45,33 +45,7 @@ fn record(name: &str, workers: u32) -> Vec<u8> {
         fuel: 10_000_000,
         worker_names: Vec::new().into(),
     };
-    encode(&info)
-}
-
-/// `abi::encode_record` is const-generic over the length; encode at run time
-/// through the same layout.
-fn encode(info: &TaskletInfo) -> Vec<u8> {
-    let mut body = Vec::new();
-    let str = |out: &mut Vec<u8>, s: &str| {
-        out.extend((s.len() as u32).to_le_bytes());
-        out.extend(s.as_bytes());
-    };
-    str(&mut body, &info.name);
-    body.extend(info.workers.to_le_bytes());
-    body.extend(info.shared_bytes.to_le_bytes());
-    body.extend(info.scratch_bytes.to_le_bytes());
-    body.extend(info.fuel.to_le_bytes());
-    body.extend((info.worker_names.len() as u32).to_le_bytes());
-    for n in info.worker_names.iter() {
-        str(&mut body, n);
-    }
-    let mut out = abi::RECORD_MAGIC.to_vec();
-    out.extend(abi::ABI_VERSION.to_le_bytes());
-    out.extend((body.len() as u32).to_le_bytes());
-    out.extend(body);
-    // The same bytes the const encoder writes.
-    assert_eq!(abi::decode_records(&out).unwrap(), vec![info.clone()]);
-    out
+    abi::encode_record_vec(&info)
 }
 
 /// A module with tasklet `t` (3 lanes unless `workers` says otherwise):

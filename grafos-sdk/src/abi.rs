@@ -304,32 +304,43 @@ pub const fn record_len(info: &TaskletInfo) -> usize {
     len
 }
 
-struct ConstWriter<const N: usize> {
-    bytes: [u8; N],
-    at: usize,
+/// Copies `data` into `out` at `at`; returns the offset after it.
+const fn put(out: &mut [u8], mut at: usize, data: &[u8]) -> usize {
+    let mut i = 0;
+    while i < data.len() {
+        out[at] = data[i];
+        at += 1;
+        i += 1;
+    }
+    at
 }
 
-impl<const N: usize> ConstWriter<N> {
-    const fn bytes(mut self, data: &[u8]) -> Self {
-        let mut i = 0;
-        while i < data.len() {
-            self.bytes[self.at] = data[i];
-            self.at += 1;
-            i += 1;
-        }
-        self
-    }
+const fn put_str(out: &mut [u8], at: usize, s: &str) -> usize {
+    let at = put(out, at, &(s.len() as u32).to_le_bytes());
+    put(out, at, s.as_bytes())
+}
 
-    const fn u32(self, v: u32) -> Self {
-        self.bytes(&v.to_le_bytes())
-    }
-
-    const fn u64(self, v: u64) -> Self {
-        self.bytes(&v.to_le_bytes())
-    }
-
-    const fn str(self, s: &str) -> Self {
-        self.u32(s.len() as u32).bytes(s.as_bytes())
+/// Writes `info`'s record into `out`, which is [`record_len`]`(info)`
+/// bytes long: the one definition of the layout, for both encoders.
+const fn write_record(info: &TaskletInfo, out: &mut [u8]) {
+    assert!(
+        out.len() == record_len(info),
+        "record buffer length must be record_len(info)"
+    );
+    let names = cow_names(&info.worker_names);
+    let mut at = put(out, 0, &RECORD_MAGIC);
+    at = put(out, at, &ABI_VERSION.to_le_bytes());
+    at = put(out, at, &((out.len() - 12) as u32).to_le_bytes());
+    at = put_str(out, at, cow_str(&info.name));
+    at = put(out, at, &info.workers.to_le_bytes());
+    at = put(out, at, &info.shared_bytes.to_le_bytes());
+    at = put(out, at, &info.scratch_bytes.to_le_bytes());
+    at = put(out, at, &info.fuel.to_le_bytes());
+    at = put(out, at, &(names.len() as u32).to_le_bytes());
+    let mut i = 0;
+    while i < names.len() {
+        at = put_str(out, at, cow_str(&names[i]));
+        i += 1;
     }
 }
 
@@ -347,30 +358,27 @@ impl<const N: usize> ConstWriter<N> {
 /// assert_eq!(abi::decode_records(&RECORD).unwrap(), vec![INFO.clone()]);
 /// ```
 pub const fn encode_record<const N: usize>(info: &TaskletInfo) -> [u8; N] {
-    assert!(
-        N == record_len(info),
-        "record buffer length must be record_len(info)"
-    );
-    let names = cow_names(&info.worker_names);
-    let mut w = ConstWriter {
-        bytes: [0; N],
-        at: 0,
-    }
-    .bytes(&RECORD_MAGIC)
-    .u32(ABI_VERSION)
-    .u32((N - 12) as u32)
-    .str(cow_str(&info.name))
-    .u32(info.workers)
-    .u64(info.shared_bytes)
-    .u64(info.scratch_bytes)
-    .u64(info.fuel)
-    .u32(names.len() as u32);
-    let mut i = 0;
-    while i < names.len() {
-        w = w.str(cow_str(&names[i]));
-        i += 1;
-    }
-    w.bytes
+    let mut bytes = [0; N];
+    write_record(info, &mut bytes);
+    bytes
+}
+
+/// The bytes of [`encode_record`], for a record chosen at run time (by a
+/// tool, a test or a fuzzer) rather than at compile time.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use grafos::{TaskletInfo, abi};
+/// static INFO: TaskletInfo = TaskletInfo::new("sum", 4, 64, 16, 1_000, &[Cow::Borrowed("add")]);
+/// static RECORD: [u8; abi::record_len(&INFO)] = abi::encode_record(&INFO);
+/// assert_eq!(abi::encode_record_vec(&INFO), RECORD);
+/// let renamed = TaskletInfo { name: format!("sum_{}", 2).into(), ..INFO.clone() };
+/// assert_eq!(abi::decode_records(&abi::encode_record_vec(&renamed)).unwrap(), vec![renamed]);
+/// ```
+pub fn encode_record_vec(info: &TaskletInfo) -> Vec<u8> {
+    let mut bytes = vec![0; record_len(info)];
+    write_record(info, &mut bytes);
+    bytes
 }
 
 /// What is wrong with bytes that should hold ABI data.
