@@ -137,6 +137,11 @@ use markers::Marker;
 /// - `std::thread`, `std::time::{Instant, SystemTime}`, `std::fs`,
 ///   `std::net`, `std::env`, `std::process`, `spin_loop`, `thread_local!`
 ///   and `static mut` are errors.
+/// - So are randomness sources: `RandomState` (std's hash maps with it
+///   iterate in a different order every run), `rand::{random, thread_rng,
+///   rng}`, `rand::rngs::{OsRng, ThreadRng}` and `getrandom`. A generator
+///   seeded from the input (`SeedableRng::seed_from_u64`) is deterministic
+///   and allowed.
 ///
 /// The checks read syntax, not types: a call is judged by its method's name,
 /// its number of arguments and what its receiver is taken to be (a

@@ -269,6 +269,14 @@ const SPIN: Advice = advice(
     "wait for other lanes with `barrier()`",
 );
 const SANDBOX_IO: &str = "pass what you need in the input";
+const HASH_KEYS: Advice = advice(
+    "draws random hash keys, so hash maps iterate in an order that changes from run to run",
+    "use `BTreeMap`/`BTreeSet` or a fixed hasher (`BuildHasherDefault`)",
+);
+const ENTROPY: Advice = advice(
+    "draws entropy from the system, so the output would change from run to run",
+    "seed a generator from the input (`SeedableRng::seed_from_u64`)",
+);
 
 /// Paths that break the promise, anywhere in a tasklet module.
 pub(crate) const BANNED_PATHS: &[Banned] = &[
@@ -311,6 +319,40 @@ pub(crate) const BANNED_PATHS: &[Banned] = &[
     Banned {
         path: &["std", "process"],
         advice: only("controls the process, which a wasm guest does not have"),
+    },
+    Banned {
+        path: &["std", "collections", "hash_map", "RandomState"],
+        advice: HASH_KEYS,
+    },
+    Banned {
+        path: &["std", "hash", "RandomState"],
+        advice: HASH_KEYS,
+    },
+    // Randomness crates' entropy sources; their seeded generators are
+    // deterministic and stay allowed.
+    Banned {
+        path: &["rand", "random"],
+        advice: ENTROPY,
+    },
+    Banned {
+        path: &["rand", "thread_rng"],
+        advice: ENTROPY,
+    },
+    Banned {
+        path: &["rand", "rng"],
+        advice: ENTROPY,
+    },
+    Banned {
+        path: &["rand", "rngs", "OsRng"],
+        advice: ENTROPY,
+    },
+    Banned {
+        path: &["rand", "rngs", "ThreadRng"],
+        advice: ENTROPY,
+    },
+    Banned {
+        path: &["getrandom"],
+        advice: ENTROPY,
     },
     Banned {
         path: &["std", "hint", "spin_loop"],
@@ -507,6 +549,9 @@ mod tests {
         assert!(leads_to_banned(&segs("std::time")));
         assert!(leads_to_banned(&segs("std")));
         assert!(!leads_to_banned(&segs("std::thread")));
-        assert!(!leads_to_banned(&segs("std::collections")));
+        assert!(!leads_to_banned(&segs("std::vec")));
+        assert!(leads_to_banned(&segs("std::collections::hash_map")));
+        assert!(banned(&segs("std::collections::HashMap")).is_none());
+        assert!(banned(&segs("rand::SeedableRng")).is_none());
     }
 }

@@ -211,6 +211,34 @@ fn nondeterministic_std_is_rejected_anywhere() {
 }
 
 #[test]
+fn randomness_is_rejected_but_seeded_generators_are_not() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::collections::hash_map::RandomState;
+                use std::collections::{BTreeMap, HashMap};
+                use rand::{Rng, SeedableRng};
+                fn f(seed: u64) {
+                    let keys = std::hash::RandomState::new();
+                    let x: u32 = rand::random();
+                    let mut rng = ::rand::thread_rng();
+                    let mut bytes = [0u8; 8];
+                    getrandom::fill(&mut bytes);
+                    let seeded = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                }
+            }
+        },
+        &[
+            "error: `std::collections::hash_map::RandomState` draws random hash keys",
+            "error: `std::hash::RandomState` draws random hash keys",
+            "error: `rand::random` draws entropy from the system",
+            "error: `rand::thread_rng` draws entropy from the system",
+            "error: `getrandom` draws entropy from the system",
+        ],
+    );
+}
+
+#[test]
 fn paths_are_followed_through_imported_prefixes_and_globs() {
     assert_messages(
         parse_quote! {
