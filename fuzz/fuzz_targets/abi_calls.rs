@@ -361,15 +361,8 @@ impl<'a> Body<'a> {
                     self.f
                         .instruction(&I::I32Const(i32::from(rounds)))
                         .instruction(&I::LocalSet(counter))
-                        .instruction(&I::Loop(BlockType::Empty))
-                        .instruction(&I::LocalGet(counter))
-                        .instruction(&I::I32Const(1))
-                        .instruction(&I::I32Sub)
-                        .instruction(&I::LocalTee(counter))
-                        .instruction(&I::I32Const(0))
-                        .instruction(&I::I32GtS)
-                        .instruction(&I::BrIf(0))
-                        .instruction(&I::End);
+                        .instruction(&I::Loop(BlockType::Empty));
+                    self.count_down_and_end(counter);
                 }
             }
         }
@@ -455,18 +448,22 @@ impl<'a> Body<'a> {
             Some(Some(u32::MAX)) => {
                 self.f.instruction(&I::Br(0)).instruction(&I::End);
             }
-            Some(Some(counter)) => {
-                self.f
-                    .instruction(&I::LocalGet(counter))
-                    .instruction(&I::I32Const(1))
-                    .instruction(&I::I32Sub)
-                    .instruction(&I::LocalTee(counter))
-                    .instruction(&I::I32Const(0))
-                    .instruction(&I::I32GtS)
-                    .instruction(&I::BrIf(0))
-                    .instruction(&I::End);
-            }
+            Some(Some(counter)) => self.count_down_and_end(counter),
         }
+    }
+
+    /// Ends a counted loop: decrements `counter` and branches back to the
+    /// loop's start while it is still positive.
+    fn count_down_and_end(&mut self, counter: u32) {
+        self.f
+            .instruction(&I::LocalGet(counter))
+            .instruction(&I::I32Const(1))
+            .instruction(&I::I32Sub)
+            .instruction(&I::LocalTee(counter))
+            .instruction(&I::I32Const(0))
+            .instruction(&I::I32GtS)
+            .instruction(&I::BrIf(0))
+            .instruction(&I::End);
     }
 
     fn finish(mut self, status: Val, payload_len: i32, message_len: i32) -> Function {
