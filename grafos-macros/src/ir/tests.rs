@@ -41,6 +41,16 @@ fn assert_fail(module: ItemMod, expected: &str) {
     );
 }
 
+/// Asserts that worker `f`, beside a valid coordinator, is rejected with an
+/// error containing `expected`.
+#[track_caller]
+fn assert_worker_fails(f: ItemFn, expected: &str) {
+    assert_fail(
+        parse_quote!(mod t { #[coordinator] fn run(c: &mut Coordinator) -> Vec<u8> { vec![] } #f }),
+        expected,
+    );
+}
+
 fn forms(tasklet: &Tasklet) -> Vec<(String, Vec<ParamKind>)> {
     tasklet
         .module
@@ -242,62 +252,56 @@ fn coordinator_signatures() {
 
 #[test]
 fn worker_fn_qualifiers() {
-    let fail = |f: ItemFn, expected| {
-        assert_fail(
-            parse_quote!(mod t { #[coordinator] fn run(c: &mut Coordinator) -> Vec<u8> { vec![] } #f }),
-            expected,
-        );
-    };
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             async fn w() {}
         ),
         "cannot be `async`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             const fn w() {}
         ),
         "cannot be `const`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             unsafe fn w() {}
         ),
         "cannot be `unsafe`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             extern "C" fn w() {}
         ),
         "cannot declare an ABI",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w<T>() {}
         ),
         "cannot be generic",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w<const N: usize>() {}
         ),
         "cannot be generic",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(&self) {}
         ),
         "takes no `self`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w() -> u32 {
@@ -306,7 +310,7 @@ fn worker_fn_qualifiers() {
         ),
         "not `u32`; data reaches",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             #[worker]
@@ -314,7 +318,7 @@ fn worker_fn_qualifiers() {
         ),
         "duplicate `#[worker]` on `w`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             #[coordinator]
@@ -334,13 +338,7 @@ fn worker_fn_qualifiers() {
 
 #[test]
 fn worker_parameters() {
-    let fail = |f: ItemFn, expected| {
-        assert_fail(
-            parse_quote!(mod t { #[coordinator] fn run(c: &mut Coordinator) -> Vec<u8> { vec![] } #f }),
-            expected,
-        );
-    };
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(x: u32) {}
@@ -349,42 +347,42 @@ fn worker_parameters() {
          `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input) and `Lane` \
          (its position); not `u32`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(w: &mut Worker, s: &mut Scratch) {}
         ),
         "`&mut Scratch` cannot be taken with `&mut Worker`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(a: &mut Scratch, b: &mut Scratch) {}
         ),
         "`&mut Scratch` is already taken by `a`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(a: &Scratch, b: &mut Scratch) {}
         ),
         "`&mut Scratch` conflicts with `a: &Scratch`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(s: &mut Shared) {}
         ),
         "a worker gets it as `&Shared`, not `&mut`",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(input: &mut [u8]) {}
         ),
         "the input is the same for every lane and read-only",
     );
-    fail(
+    assert_worker_fails(
         parse_quote!(
             #[worker]
             fn w(c: &mut Coordinator) {}
