@@ -9,26 +9,15 @@
 //! `docs/RELIABILITY.md` records the figures.
 
 mod common;
+// The SDK tests' reader of /proc/self/status, shared rather than copied.
+#[path = "../../grafos-sdk/tests/process/mod.rs"]
+mod process;
 
 use std::time::{Duration, Instant};
 
 use grafos::cpu::{CancelToken, TaskletError};
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
-
-/// A value of this process from /proc/self/status (Linux), in its unit.
-fn status(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-fn rss_kib() -> u64 {
-    status("VmRSS:")
-}
-
-fn threads() -> u64 {
-    status("Threads:")
-}
+use process::{rss_kib, thread_count};
 
 /// `sum`'s output for an input, computed on the host mock.
 fn expected_sum(input: &[u8]) -> Vec<u8> {
@@ -66,14 +55,14 @@ fn ten_thousand_sequential_launches_keep_memory_and_threads_stable() {
     for _ in 0..200 {
         module.run("sum", &input, RunOptions::default()).unwrap(); // warm up the allocator
     }
-    let (rss_before, threads_before) = (rss_kib(), threads());
+    let (rss_before, threads_before) = (rss_kib(), thread_count());
     let started = Instant::now();
     for _ in 0..LAUNCHES {
         let result = module.run("sum", &input, RunOptions::default()).unwrap();
         assert_eq!(result.output(), expected);
     }
     let elapsed = started.elapsed();
-    let (rss_after, threads_after) = (rss_kib(), threads());
+    let (rss_after, threads_after) = (rss_kib(), thread_count());
     println!(
         "runtime: {LAUNCHES} launches in {:.2} s = {:.0} launches/s; RSS {rss_before} KiB -> {rss_after} KiB; threads {threads_before} -> {threads_after}",
         elapsed.as_secs_f64(),

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use grafos::cpu::TaskletError;
 
 mod common;
+mod process;
 use common::tasklet;
+use process::{rss_kib, thread_count};
 
 #[derive(Default)]
 struct Counters {
@@ -18,20 +20,6 @@ struct Counters {
 #[derive(Default)]
 struct Local {
     seen: Vec<usize>,
-}
-
-/// Threads of this process, from /proc (Linux).
-fn thread_count() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// Resident memory of this process in KiB, from /proc (Linux).
-fn rss_kib() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 /// The tests of this file measure the process, so they run one at a time.

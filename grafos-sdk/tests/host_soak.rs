@@ -12,11 +12,8 @@ use std::time::Instant;
 
 use grafos::cpu::{CpuBuilder, TaskletError};
 
-fn status(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
+mod process;
+use process::{rss_kib, thread_count};
 
 #[derive(Default)]
 struct Shared {
@@ -58,13 +55,13 @@ fn ten_thousand_sequential_launches_keep_memory_and_threads_stable() {
     for _ in 0..200 {
         launch(&input);
     }
-    let (rss_before, threads_before) = (status("VmRSS:"), status("Threads:"));
+    let (rss_before, threads_before) = (rss_kib(), thread_count());
     let started = Instant::now();
     for _ in 0..LAUNCHES {
         assert_eq!(launch(&input), expected.to_le_bytes());
     }
     let elapsed = started.elapsed();
-    let (rss_after, threads_after) = (status("VmRSS:"), status("Threads:"));
+    let (rss_after, threads_after) = (rss_kib(), thread_count());
     println!(
         "host mock: {LAUNCHES} launches in {:.2} s = {:.0} launches/s; RSS {rss_before} KiB -> {rss_after} KiB; threads {threads_before} -> {threads_after}",
         elapsed.as_secs_f64(),
