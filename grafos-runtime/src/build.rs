@@ -300,6 +300,18 @@ mod tests {
         assert_eq!(tail("a", 5), "a");
     }
 
+    /// Held by every test here that writes a script or starts a program.
+    ///
+    /// A script is open for writing while another test forks; until that
+    /// child execs, executing the script fails with ETXTBSY ("text file
+    /// busy"). One test at a time removes the window.
+    fn processes() -> std::sync::MutexGuard<'static, ()> {
+        static PROCESSES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        PROCESSES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// A directory of fake `cargo`/`rustc` scripts for one test.
     fn fake_toolchain(test: &str, cargo: &str, rustc: &str) -> Toolchain {
         use std::os::unix::fs::PermissionsExt;
@@ -326,6 +338,7 @@ mod tests {
 
     #[test]
     fn a_toolchain_without_the_wasm_target_is_reported() {
+        let _serial = processes();
         let tools = fake_toolchain("missing", "exit 0", "echo /nonexistent-sysroot");
         assert!(matches!(
             tools.build(&options()),
@@ -335,6 +348,7 @@ mod tests {
 
     #[test]
     fn a_program_that_cannot_start_is_reported() {
+        let _serial = processes();
         let tools = Toolchain {
             cargo: "cargo".into(),
             rustc: "/nonexistent/rustc".into(),
@@ -347,6 +361,7 @@ mod tests {
 
     #[test]
     fn a_failing_cargo_is_reported_with_its_diagnostics() {
+        let _serial = processes();
         let sysroot = Toolchain::from_env();
         let real = Command::new(&sysroot.rustc)
             .args(["--print", "sysroot"])

@@ -6,19 +6,26 @@ mod common;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 const GRAFOS: &str = env!("CARGO_BIN_EXE_grafos");
 
 /// The built test guest, written where a user's build would put it.
-fn module_path() -> PathBuf {
-    let dir = scratch_dir();
-    let path = dir.join("guest.wasm");
-    std::fs::write(&path, common::guest_wasm()).unwrap();
-    path
+///
+/// Written once per test binary: the tests run in parallel, and rewriting
+/// the file in one test truncates it under another test's `grafos run`.
+fn module_path() -> &'static Path {
+    static MODULE: OnceLock<PathBuf> = OnceLock::new();
+    MODULE.get_or_init(|| {
+        let path = scratch_dir("module").join("guest.wasm");
+        std::fs::write(&path, common::guest_wasm()).unwrap();
+        path
+    })
 }
 
-fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("grafos-cli-test-{}", std::process::id()));
+/// A directory of the test's own, so that no two tests share a file.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("grafos-cli-test-{}/{test}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -55,7 +62,7 @@ fn p(path: &Path) -> &str {
 #[test]
 fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     let module = module_path();
-    let out = grafos(&["inspect", p(&module)], b"");
+    let out = grafos(&["inspect", p(module)], b"");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("14 tasklet(s):"), "{text}");
@@ -74,7 +81,7 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
         "{text}"
     );
 
-    let out = grafos(&["inspect", p(&module), "--json"], b"");
+    let out = grafos(&["inspect", p(module), "--json"], b"");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["tasklets"].as_array().unwrap().len(), 14);
     let sum = report["tasklets"]
@@ -91,23 +98,23 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
 fn run_prints_the_output_the_host_mock_computes() {
     let module = module_path();
     let input = b"the same bytes on both targets".to_vec();
-    let input_file = scratch_dir().join("input.bin");
+    let input_file = scratch_dir("run_prints").join("input.bin");
     std::fs::write(&input_file, &input).unwrap();
     let expected = grafos_test_guest::run_host("histogram", &input).unwrap();
 
     let out = grafos(
-        &["run", p(&module), "histogram", "--input", p(&input_file)],
+        &["run", p(module), "histogram", "--input", p(&input_file)],
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(out.stdout, expected.output());
 
     // Standard input, and --output.
-    let output_file = scratch_dir().join("output.bin");
+    let output_file = scratch_dir("run_prints").join("output.bin");
     let out = grafos(
         &[
             "run",
-            p(&module),
+            p(module),
             "histogram",
             "--input",
             "-",
@@ -125,7 +132,7 @@ fn run_prints_the_output_the_host_mock_computes() {
 fn run_json_reports_the_launch() {
     let module = module_path();
     let out = grafos(
-        &["run", p(&module), "barriers7", "--input", "-", "--json"],
+        &["run", p(module), "barriers7", "--input", "-", "--json"],
         b"ab",
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -145,7 +152,7 @@ fn run_json_reports_the_launch() {
 #[test]
 fn a_failing_tasklet_exits_5_with_one_line() {
     let module = module_path();
-    let out = grafos(&["run", p(&module), "panic_lane", "--input", "-"], b"xy");
+    let out = grafos(&["run", p(module), "panic_lane", "--input", "-"], b"xy");
     assert_fails(
         &out,
         5,
@@ -154,7 +161,7 @@ fn a_failing_tasklet_exits_5_with_one_line() {
     let out = grafos(
         &[
             "run",
-            p(&module),
+            p(module),
             "spin",
             "--timeout",
             "200ms",
@@ -165,7 +172,7 @@ fn a_failing_tasklet_exits_5_with_one_line() {
     );
     assert_fails(&out, 5, "deadline exceeded");
     let out = grafos(
-        &["run", p(&module), "spin", "--fuel", "100000", "--json"],
+        &["run", p(module), "spin", "--fuel", "100000", "--json"],
         b"",
     );
     assert_fails(&out, 5, "fuel exhausted");
@@ -180,12 +187,12 @@ fn io_errors_exit_3() {
     let out = grafos(&["run", "/nonexistent/m.wasm", "sum"], b"");
     assert_fails(&out, 3, "cannot read /nonexistent/m.wasm");
     let out = grafos(
-        &["run", p(&module), "sum", "--input", "/nonexistent/input"],
+        &["run", p(module), "sum", "--input", "/nonexistent/input"],
         b"",
     );
     assert_fails(&out, 3, "cannot read input /nonexistent/input");
     let out = grafos(
-        &["run", p(&module), "sum", "--output", "/nonexistent/dir/out"],
+        &["run", p(module), "sum", "--output", "/nonexistent/dir/out"],
         b"",
     );
     assert_fails(&out, 3, "cannot write output /nonexistent/dir/out");
@@ -193,11 +200,11 @@ fn io_errors_exit_3() {
 
 #[test]
 fn modules_that_do_not_load_exit_4() {
-    let not_wasm = scratch_dir().join("not.wasm");
+    let not_wasm = scratch_dir("do_not_load").join("not.wasm");
     std::fs::write(&not_wasm, b"plain text").unwrap();
     let out = grafos(&["inspect", p(&not_wasm)], b"");
     assert_fails(&out, 4, "not a valid wasm module");
-    let truncated = scratch_dir().join("truncated.wasm");
+    let truncated = scratch_dir("do_not_load").join("truncated.wasm");
     let guest = common::guest_wasm();
     std::fs::write(&truncated, &guest[..guest.len() / 3]).unwrap();
     let out = grafos(&["run", p(&truncated), "sum"], b"");
@@ -207,11 +214,11 @@ fn modules_that_do_not_load_exit_4() {
 #[test]
 fn usage_errors_exit_2() {
     let module = module_path();
-    let out = grafos(&["run", p(&module)], b"");
+    let out = grafos(&["run", p(module)], b"");
     assert_fails(&out, 2, "the module has 14 tasklets; name one: ");
-    let out = grafos(&["run", p(&module), "nope"], b"");
+    let out = grafos(&["run", p(module), "nope"], b"");
     assert_fails(&out, 2, "no tasklet `nope`");
-    let out = grafos(&["run", p(&module), "sum", "--timeout", "soon"], b"");
+    let out = grafos(&["run", p(module), "sum", "--timeout", "soon"], b"");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let out = grafos(&["frobnicate"], b"");
     assert_eq!(out.status.code(), Some(2));
@@ -344,7 +351,7 @@ fn bad_arguments_are_one_line_and_exit_2() {
 #[test]
 fn every_bad_input_of_run_has_its_own_line_and_class() {
     let module = module_path();
-    let dir = scratch_dir();
+    let dir = scratch_dir("bad_input");
     let not_wasm = dir.join("not.wasm");
     std::fs::write(&not_wasm, b"definitely not wasm").unwrap();
     let unreadable = dir.join("a-directory");
@@ -357,22 +364,22 @@ fn every_bad_input_of_run_has_its_own_line_and_class() {
         ),
         (&["run", p(&not_wasm), "sum"], 4, "cannot load"),
         (
-            &["run", p(&module), "no_such_tasklet"],
+            &["run", p(module), "no_such_tasklet"],
             2,
             "no tasklet `no_such_tasklet`",
         ),
         (
-            &["run", p(&module), "sum", "--input", p(&unreadable)],
+            &["run", p(module), "sum", "--input", p(&unreadable)],
             3,
             "cannot read input",
         ),
         (
-            &["run", p(&module), "sum", "--output", "/nonexistent/dir/out"],
+            &["run", p(module), "sum", "--output", "/nonexistent/dir/out"],
             3,
             "cannot write output",
         ),
         (
-            &["run", p(&module), "sum", "--max-output", "4"],
+            &["run", p(module), "sum", "--max-output", "4"],
             5,
             "output size limit exceeded",
         ),
