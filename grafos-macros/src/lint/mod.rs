@@ -17,8 +17,11 @@
 //!    `x.worker_index()` fails even when `x` cannot be placed.
 //!
 //! Paths are matched by their segments, through `use` aliases of their
-//! prefixes (`use std::time; time::Instant::now()`); what a glob import
-//! from outside the module brings in cannot be seen. Macro arguments are
+//! prefixes (`use std::time; time::Instant::now()`); what a glob import from
+//! outside the module brings in cannot be seen. std's `HashMap` and `HashSet`
+//! with their default hasher (`HashMap::new()`, `HashSet<T>`) warn: their
+//! iteration order is random. A bare `HashMap` is taken to be std's unless
+//! the module's own items or `use`s take the name. Macro arguments are
 //! scanned as tokens for the same method calls and paths.
 
 mod table;
@@ -33,7 +36,7 @@ use syn::{Attribute, Expr, Ident, Item, ItemMod, Path, Stmt, UseTree};
 
 use crate::diag::{Diagnostics, WarningKind, format_err};
 use crate::markers::{Marker, item_attrs};
-use table::Portability;
+use table::{Hashed, Portability};
 
 /// What the lint found.
 #[derive(Debug, Default)]
@@ -51,8 +54,14 @@ pub(crate) fn check(module: &ItemMod, krate: &Path) -> Lints {
     let mut linter = Linter::new(krate);
     if let Some((_, items)) = &module.content {
         for item in items {
-            if let Item::Use(u) = item {
-                linter.collect_aliases(&u.tree, Vec::new());
+            match item {
+                Item::Use(u) => linter.collect_aliases(&u.tree, Vec::new()),
+                // `struct HashMap` or `type HashMap<K, V> = ..` takes the name.
+                _ => {
+                    if let Some(name) = item_name(item) {
+                        linter.hashed.retain(|(local, _)| name != local);
+                    }
+                }
             }
         }
         for item in items {
@@ -87,6 +96,9 @@ struct Linter<'a> {
     silencers: Vec<Silencer>,
     /// Local names of `use`d prefixes of banned paths, with their full path.
     aliases: Vec<(String, Vec<String>)>,
+    /// Local names of std's `HashMap` and `HashSet`: their own names, unless
+    /// the module takes them for something else, and any `use .. as` names.
+    hashed: Vec<(String, Hashed)>,
     /// Items between the module and the node being walked.
     depth: usize,
     /// Set when the next closure walked is the body of a region.
@@ -103,6 +115,10 @@ impl<'a> Linter<'a> {
             scopes: Vec::new(),
             silencers: Vec::new(),
             aliases: Vec::new(),
+            hashed: vec![
+                ("HashMap".to_owned(), Hashed::Map),
+                ("HashSet".to_owned(), Hashed::Set),
+            ],
             depth: 0,
             next_closure_is_region: false,
             markers_to_strip: false,
@@ -248,20 +264,31 @@ impl<'a> Linter<'a> {
         }
     }
 
+    /// The segments of a path given by its idents (`leading_colon` for
+    /// `::a::b`), its first replaced by the full path it is a `use` alias
+    /// of, and how many segments that first one became.
+    fn expand(&self, idents: &[&Ident], leading_colon: bool) -> (Vec<String>, usize) {
+        let mut segments = strings(idents);
+        let alias = segments
+            .first()
+            .filter(|_| !leading_colon)
+            .and_then(|first| self.aliases.iter().rev().find(|(name, _)| name == first));
+        match alias {
+            Some((_, full)) => {
+                let aliased_len = full.len();
+                segments.splice(0..1, full.iter().cloned());
+                (segments, aliased_len)
+            }
+            None => (segments, 1),
+        }
+    }
+
     /// Checks a path given by its segment idents (`leading_colon` for `::a::b`).
     fn check_path(&mut self, idents: &[&Ident], leading_colon: bool) {
-        let Some((first, _)) = idents.split_first() else {
+        if idents.is_empty() {
             return;
-        };
-        let mut segments = strings(idents);
-        let mut aliased_len = 1;
-        if !leading_colon {
-            let first = first.to_string();
-            if let Some((_, full)) = self.aliases.iter().rev().find(|(name, _)| *name == first) {
-                aliased_len = full.len();
-                segments.splice(0..1, full.iter().cloned());
-            }
         }
+        let (segments, aliased_len) = self.expand(idents, leading_colon);
         let Some(banned) = table::banned(&segments) else {
             return;
         };
@@ -276,6 +303,57 @@ impl<'a> Linter<'a> {
             banned.path.join("::"),
             banned.advice.explain("it")
         ));
+    }
+
+    /// Warns at std's `HashMap`/`HashSet` with the default hasher: a type
+    /// with only the key (and value) arguments, or one of the fns that exist
+    /// only for the default hasher (`HashMap::new`). `generics` are the
+    /// angle-bracketed arguments of each segment, where the caller has them.
+    fn check_hasher(
+        &mut self,
+        idents: &[&Ident],
+        leading_colon: bool,
+        generics: &[Option<&syn::AngleBracketedGenericArguments>],
+    ) {
+        let Some((at, hashed)) = self.hashed_segment(idents, leading_colon) else {
+            return;
+        };
+        let name = idents[at];
+        let what = match generics.get(at).copied().flatten() {
+            Some(args) => {
+                let types = args
+                    .args
+                    .iter()
+                    .filter(|arg| matches!(arg, syn::GenericArgument::Type(_)))
+                    .count();
+                if types != hashed.default_hasher_arity() {
+                    return;
+                }
+                format!("{name}{}", crate::diag::pretty(args))
+            }
+            None => match idents.get(at + 1) {
+                Some(f) if table::DEFAULT_HASHER_FNS.iter().any(|d| f == d) => {
+                    format!("{name}::{f}")
+                }
+                _ => return,
+            },
+        };
+        let advice = hashed.advice();
+        self.warn(name.span(), format!("`{what}` {}", advice.explain("it")));
+    }
+
+    /// The segment of a path that names std's `HashMap` or `HashSet`.
+    fn hashed_segment(&self, idents: &[&Ident], leading_colon: bool) -> Option<(usize, Hashed)> {
+        let first = idents.first()?;
+        if !leading_colon
+            && let Some((_, hashed)) = self.hashed.iter().rev().find(|(name, _)| **first == name)
+        {
+            return Some((0, *hashed));
+        }
+        let (segments, aliased_len) = self.expand(idents, leading_colon);
+        (aliased_len..=segments.len()).find_map(|end| {
+            Hashed::of_path(&segments[..end]).map(|hashed| (end - aliased_len, hashed))
+        })
     }
 
     /// Records the aliases a `use` tree makes for prefixes of banned paths
@@ -319,6 +397,14 @@ impl<'a> Linter<'a> {
     /// remembers a prefix of one under its local name.
     fn use_leaf(&mut self, path: &[&Ident], local: Option<String>, report: bool) {
         let segments = strings(path);
+        if let Some(local) = local.as_ref().filter(|_| !report) {
+            // `use hashbrown::HashMap;` takes the name; `use
+            // std::collections::HashMap as Map;` gives another.
+            self.hashed.retain(|(name, _)| name != local);
+            if let Some(hashed) = Hashed::of_path(&segments) {
+                self.hashed.push((local.clone(), hashed));
+            }
+        }
         if table::banned(&segments).is_some() {
             if report {
                 self.check_path(path, false);
@@ -557,6 +643,15 @@ impl<'ast> Visit<'ast> for Linter<'_> {
     fn visit_path(&mut self, path: &'ast Path) {
         let idents: Vec<&Ident> = path.segments.iter().map(|s| &s.ident).collect();
         self.check_path(&idents, path.leading_colon.is_some());
+        let generics: Vec<_> = path
+            .segments
+            .iter()
+            .map(|s| match &s.arguments {
+                syn::PathArguments::AngleBracketed(args) => Some(args),
+                _ => None,
+            })
+            .collect();
+        self.check_hasher(&idents, path.leading_colon.is_some(), &generics);
         visit::visit_path(self, path);
     }
 
@@ -581,6 +676,19 @@ impl<'ast> Visit<'ast> for Linter<'_> {
         self.check_macro_path(&idents);
         self.visit_path(&mac.path);
         tokens::scan(self, mac.tokens.clone());
+    }
+}
+
+/// The name an item defines in the type namespace, if any.
+fn item_name(item: &Item) -> Option<&Ident> {
+    match item {
+        Item::Struct(i) => Some(&i.ident),
+        Item::Enum(i) => Some(&i.ident),
+        Item::Union(i) => Some(&i.ident),
+        Item::Type(i) => Some(&i.ident),
+        Item::Trait(i) => Some(&i.ident),
+        Item::Mod(i) => Some(&i.ident),
+        _ => None,
     }
 }
 

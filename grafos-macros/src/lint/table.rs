@@ -382,6 +382,78 @@ pub(crate) const STATIC_MUT: &str = "`static mut` is one unsynchronised value fo
      racing on the host mock but not on the runtime; keep shared state in the shared type, \
      with atomics";
 
+/// std's hashed collections. Their default hasher, `RandomState`, draws
+/// random keys, so their iteration order changes from run to run; unlike a
+/// named `RandomState` (an error: its hashes are random numbers), a map that
+/// is only looked up is portable, so using the default hasher is a warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hashed {
+    Map,
+    Set,
+}
+
+impl Hashed {
+    /// The collection a full path names.
+    pub(crate) fn of_path(segments: &[String]) -> Option<Hashed> {
+        match segments {
+            [std, collections, rest @ ..] if std == "std" && collections == "collections" => {
+                match rest {
+                    [name] => Hashed::of_name(name),
+                    [module, name] => Hashed::of_name(name).filter(|h| module == h.module()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The collection a bare name names, unless something else takes the name.
+    pub(crate) fn of_name(name: &str) -> Option<Hashed> {
+        match name {
+            "HashMap" => Some(Hashed::Map),
+            "HashSet" => Some(Hashed::Set),
+            _ => None,
+        }
+    }
+
+    fn module(self) -> &'static str {
+        match self {
+            Hashed::Map => "hash_map",
+            Hashed::Set => "hash_set",
+        }
+    }
+
+    /// Its generic arguments when the hasher is left to its default:
+    /// `HashMap<K, V>`, `HashSet<T>`.
+    pub(crate) fn default_hasher_arity(self) -> usize {
+        match self {
+            Hashed::Map => 2,
+            Hashed::Set => 1,
+        }
+    }
+
+    /// Why the default hasher diverges, and the portable ways.
+    pub(crate) fn advice(self) -> Advice {
+        const WHY: &str = "hashes with `RandomState`, whose keys are random: iterating it visits \
+             the entries in an order that changes from run to run and between targets (lookups \
+             alone are portable)";
+        match self {
+            Hashed::Map => advice(
+                WHY,
+                "use `BTreeMap` or a fixed hasher (`HashMap<K, V, BuildHasherDefault<H>>`)",
+            ),
+            Hashed::Set => advice(
+                WHY,
+                "use `BTreeSet` or a fixed hasher (`HashSet<T, BuildHasherDefault<H>>`)",
+            ),
+        }
+    }
+}
+
+/// The associated fns of `HashMap` and `HashSet` that exist only for the
+/// default hasher.
+pub(crate) const DEFAULT_HASHER_FNS: &[&str] = &["new", "with_capacity", "from"];
+
 /// The banned path `segments` start with, if any.
 pub(crate) fn banned(segments: &[String]) -> Option<&'static Banned> {
     BANNED_PATHS.iter().find(|b| {
@@ -553,5 +625,24 @@ mod tests {
         assert!(leads_to_banned(&segs("std::collections::hash_map")));
         assert!(banned(&segs("std::collections::HashMap")).is_none());
         assert!(banned(&segs("rand::SeedableRng")).is_none());
+    }
+
+    #[test]
+    fn hashed_collections_are_named_by_std_paths_only() {
+        let segs = |s: &str| s.split("::").map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            Hashed::of_path(&segs("std::collections::HashMap")),
+            Some(Hashed::Map)
+        );
+        assert_eq!(
+            Hashed::of_path(&segs("std::collections::hash_set::HashSet")),
+            Some(Hashed::Set)
+        );
+        assert_eq!(
+            Hashed::of_path(&segs("std::collections::hash_set::HashMap")),
+            None
+        );
+        assert_eq!(Hashed::of_path(&segs("hashbrown::HashMap")), None);
+        assert_eq!(Hashed::of_path(&segs("std::collections::BTreeMap")), None);
     }
 }

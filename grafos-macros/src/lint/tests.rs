@@ -239,6 +239,62 @@ fn randomness_is_rejected_but_seeded_generators_are_not() {
 }
 
 #[test]
+fn hashed_collections_with_the_default_hasher_warn() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::collections::{self, BTreeMap, HashMap, HashSet};
+                use std::collections::HashMap as Map;
+                use std::hash::BuildHasherDefault;
+                fn f(input: &[u8]) {
+                    let counts = HashMap::new();
+                    let seen: HashSet<u8> = input.iter().copied().collect();
+                    let sized = Map::<u8, u32>::default();
+                    let full = std::collections::hash_set::HashSet::with_capacity(8);
+                    let listed = collections::HashMap::from([(1, 2)]);
+                    let in_a_macro = vec![HashSet::new()];
+                    // A fixed hasher, a hasher given later, another map: portable.
+                    let fixed: HashMap<u8, u32, BuildHasherDefault<Fnv>> = HashMap::default();
+                    let later = HashMap::with_hasher(BuildHasherDefault::<Fnv>::default());
+                    let ordered = BTreeMap::<u8, u32>::new();
+                    #[target_specific]
+                    let lookups_only = HashMap::new();
+                }
+            }
+        },
+        &[
+            "warning: `HashMap::new` hashes with `RandomState`, whose keys are random: iterating \
+             it visits the entries in an order that changes from run to run and between targets \
+             (lookups alone are portable); use `BTreeMap` or a fixed hasher",
+            "warning: `HashSet<u8>` hashes with `RandomState`",
+            "warning: `Map::<u8, u32>` hashes",
+            "warning: `HashSet::with_capacity` hashes",
+            "warning: `HashMap::from` hashes",
+            "warning: `HashSet::new` hashes with `RandomState`, whose keys are random: iterating \
+             it visits the entries in an order that changes from run to run and between targets \
+             (lookups alone are portable); use `BTreeSet` or a fixed hasher",
+        ],
+    );
+}
+
+#[test]
+fn a_module_that_takes_the_name_hash_map_is_not_std() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use hashbrown::HashSet;
+                type HashMap<K, V> = std::collections::HashMap<K, V, Fixed>;
+                fn f() {
+                    let map: HashMap<u8, u32> = HashMap::default();
+                    let set = HashSet::new();
+                }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
 fn paths_are_followed_through_imported_prefixes_and_globs() {
     assert_messages(
         parse_quote! {

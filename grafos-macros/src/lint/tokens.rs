@@ -127,6 +127,7 @@ fn path(linter: &mut Linter<'_>, tokens: &[TokenTree], start: usize, leading_col
         linter.check_macro_path(&idents);
     }
     linter.check_path(&idents, leading_colon);
+    linter.check_hasher(&idents, leading_colon, &[]);
     at - start
 }
 
