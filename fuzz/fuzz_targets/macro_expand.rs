@@ -8,7 +8,8 @@
 //! delimiter, unwrap or wrap a group.
 //!
 //! Invariant: `expand::tasklet` returns a token stream (a `compile_error!`
-//! for bad input) and never panics; so does `expand::misplaced`.
+//! for bad input that parses; what does not parse comes back for rustc to
+//! report) and never panics; so does `expand::misplaced`.
 //!
 //! A proc-macro crate exports nothing but its macros, so, as the macro's
 //! bench does, the target compiles the macro's modules itself.

@@ -21,11 +21,18 @@ pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
     let (config, mut diag) = Config::parse(attr);
     let item = match syn::parse2::<Item>(item.clone()) {
         Ok(item) => item,
-        Err(error) => return passthrough(item, &config, diag, error),
+        // rustc parses an attribute's item before expanding it, and has
+        // reported this error in its own words already; syn's would only
+        // repeat it. Parsing the passed-through tokens again, rustc finds
+        // the same error at the same span, and reports it once.
+        Err(_) => return passthrough(item, &config, diag),
     };
     let module = match ir::ensure_inline_module(item) {
         Ok(module) => module,
-        Err((item, error)) => return passthrough(item.into_token_stream(), &config, diag, error),
+        Err((item, error)) => {
+            diag.error(error);
+            return passthrough(item.into_token_stream(), &config, diag);
+        }
     };
     let mut lints = lint::check(&module, &config.krate);
     match Tasklet::try_from((config, module)) {
@@ -49,13 +56,7 @@ pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// the context aliases too: a module that does not parse is what an editor
 /// sees on most keystrokes, and `Coordinator` and `Worker` should still
 /// resolve in it.
-fn passthrough(
-    item: TokenStream,
-    config: &Config,
-    mut diag: Diagnostics,
-    error: syn::Error,
-) -> TokenStream {
-    diag.error(error);
+fn passthrough(item: TokenStream, config: &Config, diag: Diagnostics) -> TokenStream {
     let mut tokens: Vec<TokenTree> = markers::strip(item, &config.krate).into_iter().collect();
     if let [
         ..,

@@ -196,7 +196,8 @@ fn unparsable_items_come_back_without_markers() {
         quote!(mod t { #[worker] fn w() { let x = ; } }),
     );
     let out = out.to_string();
-    assert!(out.contains("compile_error"), "{out}");
+    // rustc reports the syntax error itself, before and after expansion.
+    assert!(!out.contains("compile_error"), "{out}");
     assert!(out.contains("mod t { fn w () { let x = ; }"), "{out}");
     assert!(out.contains("pub type Coordinator"), "{out}");
 }
