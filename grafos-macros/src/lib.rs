@@ -133,15 +133,17 @@ use markers::Marker;
 ///   `worker_count()` (`data_worker_count()`), the coordinator's `scratch(i)`
 ///   (`data_scratch(i)`), `host_thread_id()`, `guest_memory_bytes()`.
 /// - Methods whose behaviour differs are warnings: `CoordinatorCtx::barrier()`
-///   and `fuel_remaining()`.
+///   and `fuel_remaining()`. So are std's `HashMap` and `HashSet` with their
+///   default hasher (`HashMap::new()`, `HashSet<T>`): they iterate in a
+///   different order every run, though lookups alone are portable.
 /// - `std::thread`, `std::time::{Instant, SystemTime}`, `std::fs`,
 ///   `std::net`, `std::env`, `std::process`, `spin_loop`, `thread_local!`
 ///   and `static mut` are errors.
-/// - So are randomness sources: `RandomState` (std's hash maps with it
-///   iterate in a different order every run), `rand::{random, thread_rng,
-///   rng}`, `rand::rngs::{OsRng, ThreadRng}` and `getrandom`. A generator
-///   seeded from the input (`SeedableRng::seed_from_u64`) is deterministic
-///   and allowed.
+/// - So are randomness sources: a named `RandomState` (its hashes are
+///   random numbers), `rand::{random, thread_rng, rng}`,
+///   `rand::rngs::{OsRng, ThreadRng}` and `getrandom`. A generator seeded
+///   from the input (`SeedableRng::seed_from_u64`) is deterministic and
+///   allowed.
 ///
 /// The checks read syntax, not types: a call is judged by its method's name,
 /// its number of arguments and what its receiver is taken to be (a
@@ -227,7 +229,10 @@ pub fn worker(_attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Silences the portability checks of [`#[grafos::tasklet]`](macro@tasklet)
 /// for a fn, block, statement or expression whose behaviour is meant to
 /// differ between targets; one that silences nothing is a warning. Only valid
-/// inside a tasklet module, which removes it.
+/// inside a tasklet module, which removes it. It does not make a method of
+/// one target exist on the other: a call of `guest_memory_bytes()` (wasm32
+/// only) or `host_thread_id()` (host only) also needs
+/// `#[cfg(target_arch = "wasm32")]` or its negation.
 ///
 /// ```
 /// use grafos::prelude::*;

@@ -27,6 +27,13 @@ mod raw {
         let elapsed = Instant::now().elapsed();
         let _ = elapsed;
         let lanes = #[target_specific] coord.worker_count();
+        // A method of one target needs its `cfg` as well.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[target_specific]
+        let _thread = coord.host_thread_id();
+        #[cfg(target_arch = "wasm32")]
+        #[target_specific]
+        let _memory = coord.guest_memory_bytes();
         Ok(vec![
             lanes as u8,
             coord.shared().lanes.load(Relaxed) as u8,
