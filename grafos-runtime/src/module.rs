@@ -99,21 +99,27 @@ impl TaskletModule {
         };
         // The runtime must survive anything a guest does; should it have a
         // bug of its own, the launch fails instead of the caller's thread.
-        panic::catch_unwind(AssertUnwindSafe(|| {
-            LaneScheduler::run(&self.inner, info, input, &options)
-        }))
-        .unwrap_or_else(|payload| {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+        let launched = catch_panic(|| LaneScheduler::run(&self.inner, info, input, &options));
+        launched.unwrap_or_else(|message| {
             Err(TaskletError::Trap {
                 lane: 0,
                 message: format!("internal error in grafos-runtime: {message}"),
             })
         })
     }
+}
+
+/// Runs `f`, turning a panic into its message (empty when the payload is
+/// not a string), so that a bug of the runtime's or wasmi's fails one call
+/// instead of unwinding into the embedder's code.
+pub(crate) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    })
 }
 
 impl std::fmt::Debug for TaskletModule {

@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -11,7 +10,7 @@ use grafos::cpu::{SharedTaskletResult, TaskletError};
 use wasmi::{CompilationMode, Config, Engine, Linker};
 
 use crate::error::LoadError;
-use crate::module::{ModuleInner, TaskletModule};
+use crate::module::{ModuleInner, TaskletModule, catch_panic};
 use crate::options::{RunOptions, RuntimeConfig};
 use crate::{host_fns, load, rewrite};
 
@@ -95,17 +94,9 @@ impl Runtime {
         // code. Catching it is sound here: the engine is this module's
         // alone and is dropped with the error, so nothing half-compiled
         // outlives the panic.
-        let compiled = panic::catch_unwind(AssertUnwindSafe(|| {
-            wasmi::Module::new(&engine, &instrumented)
-        }));
-        let module = match compiled {
+        let module = match catch_panic(|| wasmi::Module::new(&engine, &instrumented)) {
             Ok(module) => module.map_err(load::malformed)?,
-            Err(payload) => {
-                let reason = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
+            Err(reason) => {
                 return Err(load::malformed(format!(
                     "wasmi failed to compile the module (a bug in wasmi: {reason})"
                 )));
