@@ -114,7 +114,8 @@ fn guest_span(
 const BYTES_PER_FUEL: u64 = 64;
 
 /// Charges the calling lane for `bytes` bytes an import is about to copy
-/// or read, once their bounds are checked and before it touches them.
+/// or read, once their bounds are checked and before it touches them; then
+/// hands back the memory and the state, borrowed anew.
 ///
 /// Without it an import did any amount of work for the fuel of one call:
 /// a loop of `output_set` over a 64 MiB memory ran for two minutes on 2,000
@@ -125,22 +126,26 @@ const BYTES_PER_FUEL: u64 = 64;
 /// exceeds the slice comes from the rest of the pool (or of the lane's
 /// grace budget); a charge the launch cannot pay is `FuelExhausted`, and
 /// the copy is not made.
-fn charge(caller: &mut Ctx<'_>, lane: usize, bytes: usize) -> Result<(), Error> {
+fn charge<'a>(
+    caller: &'a mut Ctx<'_>,
+    lane: usize,
+    bytes: usize,
+) -> Result<(&'a mut [u8], &'a mut LaunchState), Error> {
     let cost = bytes as u64 / BYTES_PER_FUEL;
-    if cost == 0 {
-        return Ok(());
+    if cost > 0 {
+        let fuel = caller.get_fuel()?;
+        if cost <= fuel {
+            caller.set_fuel(fuel - cost)?;
+        } else {
+            caller.set_fuel(0)?;
+            let state = caller.data_mut();
+            if !state.charge_beyond_slice(lane, cost - fuel) {
+                state.fail_with(TaskletError::FuelExhausted);
+                return Err(Error::host(LaneStopped));
+            }
+        }
     }
-    let fuel = caller.get_fuel()?;
-    if cost <= fuel {
-        return caller.set_fuel(fuel - cost);
-    }
-    caller.set_fuel(0)?;
-    let state = caller.data_mut();
-    if state.charge_beyond_slice(lane, cost - fuel) {
-        return Ok(());
-    }
-    state.fail_with(TaskletError::FuelExhausted);
-    Err(Error::host(LaneStopped))
+    memory_and_state(caller)
 }
 
 fn workers(mut caller: Ctx<'_>) -> Result<i32, Error> {
@@ -171,8 +176,7 @@ fn input_read(mut caller: Ctx<'_>, dst: i32, offset: i32, len: i32) -> Result<()
         ));
     };
     let dst = guest_span(state, import::INPUT_READ, dst, len, memory.len())?;
-    charge(&mut caller, lane, dst.len())?;
-    let (memory, state) = memory_and_state(&mut caller)?;
+    let (memory, state) = charge(&mut caller, lane, dst.len())?;
     memory[dst].copy_from_slice(&state.input[src]);
     Ok(())
 }
@@ -189,8 +193,7 @@ fn output_set(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
         });
         return Err(Error::host(LaneStopped));
     }
-    charge(&mut caller, lane, src.len())?;
-    let (memory, state) = memory_and_state(&mut caller)?;
+    let (memory, state) = charge(&mut caller, lane, src.len())?;
     state.output.clear();
     state.output.extend_from_slice(&memory[src]);
     Ok(())
@@ -287,8 +290,7 @@ fn fail(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::FAIL)?;
     let src = guest_span(state, import::FAIL, ptr, len, memory.len())?;
-    charge(&mut caller, lane, src.len())?;
-    let (memory, state) = memory_and_state(&mut caller)?;
+    let (memory, state) = charge(&mut caller, lane, src.len())?;
     match abi::decode_error(&memory[src]) {
         Ok(error) => {
             state.fail_reports[lane] = Some(error);
@@ -311,8 +313,7 @@ fn error_read(mut caller: Ctx<'_>, ptr: i32, cap: i32) -> Result<i32, Error> {
         .unwrap_or_default();
     // Charged whether it fits or not: a panic message can be as large as
     // the guest's memory, and encoding it costs as much as copying it.
-    charge(&mut caller, lane, bytes.len())?;
-    let (memory, _) = memory_and_state(&mut caller)?;
+    let (memory, _) = charge(&mut caller, lane, bytes.len())?;
     if bytes.len() <= dst.len() {
         memory[dst.start..dst.start + bytes.len()].copy_from_slice(&bytes);
     }
@@ -323,8 +324,7 @@ fn panic(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::PANIC)?;
     let src = guest_span(state, import::PANIC, ptr, len, memory.len())?;
-    charge(&mut caller, lane, src.len())?;
-    let (memory, state) = memory_and_state(&mut caller)?;
+    let (memory, state) = charge(&mut caller, lane, src.len())?;
     let message = String::from_utf8_lossy(&memory[src]).into_owned();
     state.fail_with(if lane == 0 {
         TaskletError::CoordinatorPanicked { message }
@@ -339,8 +339,7 @@ fn debug_log(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     let (memory, state) = memory_and_state(&mut caller)?;
     let lane = lane(state, import::DEBUG_LOG)?;
     let src = guest_span(state, import::DEBUG_LOG, ptr, len, memory.len())?;
-    charge(&mut caller, lane, src.len())?;
-    let (memory, state) = memory_and_state(&mut caller)?;
+    let (memory, state) = charge(&mut caller, lane, src.len())?;
     if let Some(log) = &state.debug_log {
         log(lane, &String::from_utf8_lossy(&memory[src]));
     }
