@@ -27,9 +27,9 @@
 //!   `limits.rs` caps memory.
 //! - Fuel: the store's fuel is the launch's pool (imports charge one unit
 //!   per 64 bytes they copy, as wasmi's `memory.copy` does, so fuel bounds
-//!   their work too); lanes run in slices of it
-//!   so the deadline and the cancel token are checked while a lane computes,
-//!   without ever switching lanes there. When the pool runs dry (or the
+//!   their work too); lanes run in slices of it so the deadline and the
+//!   cancel token are checked while a lane computes, without ever switching
+//!   lanes there. When the pool runs dry (or the
 //!   launch fails) each lane gets a small grace budget to reach its next
 //!   checkpoint or barrier and return; a lane that spends it is stopped.
 //! - [`Runtime::spawn`] runs launches in parallel on a pool of OS threads.

@@ -18,10 +18,11 @@ use crate::{host_fns, load, rewrite};
 ///
 /// One `Runtime` holds the wasmi configuration (fuel metering on, eager
 /// compilation) and a pool of OS threads on which [`spawn`](Self::spawn)
-/// runs launches in parallel, each on one thread. Each loaded module gets
-/// its own wasmi engine and linker, freed with the module's last clone. [`TaskletModule::run`] runs a launch on the caller's
-/// thread instead. Dropping a `Runtime` lets the launches it has queued
-/// finish, then joins its threads.
+/// runs launches in parallel, each on one thread; [`TaskletModule::run`]
+/// runs a launch on the caller's thread instead. Each loaded module gets
+/// its own wasmi engine and linker, freed with the module's last clone.
+/// Dropping a `Runtime` lets the launches it has queued finish, then joins
+/// its threads.
 ///
 /// ```no_run
 /// use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
