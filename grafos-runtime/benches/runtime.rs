@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use grafos::abi;
+use grafos_abi as abi;
 use grafos_runtime::build::{BuildOptions, build};
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, Val};

@@ -1,6 +1,6 @@
 //! [`LoadError`]: why a module cannot be loaded.
 
-use grafos::abi::{DecodeError, Signature};
+use grafos_abi::{DecodeError, Signature};
 
 /// Why [`Runtime::load`](crate::Runtime::load) rejected a module.
 ///
@@ -101,7 +101,7 @@ impl From<DecodeError> for LoadError {
         match e {
             DecodeError::Version { found } => LoadError::AbiVersion {
                 found,
-                supported: grafos::abi::ABI_VERSION,
+                supported: grafos_abi::ABI_VERSION,
             },
             other => LoadError::BadRecord(other),
         }
@@ -110,12 +110,12 @@ impl From<DecodeError> for LoadError {
 
 /// `(i32, i32) -> i32`, the way a signature is printed in errors.
 pub(crate) fn signature_string(sig: &Signature) -> String {
-    fn list(types: &[grafos::abi::ValType]) -> String {
+    fn list(types: &[grafos_abi::ValType]) -> String {
         let names: Vec<&str> = types
             .iter()
             .map(|t| match t {
-                grafos::abi::ValType::I32 => "i32",
-                grafos::abi::ValType::I64 => "i64",
+                grafos_abi::ValType::I32 => "i32",
+                grafos_abi::ValType::I64 => "i64",
             })
             .collect();
         format!("({})", names.join(", "))

@@ -24,7 +24,7 @@
 
 use std::time::{Duration, Instant};
 
-use grafos::cpu::{SharedTaskletResult, TaskletError};
+use grafos_abi::{SharedTaskletResult, TaskletError};
 
 use crate::build::{BuildError, BuildOptions, build};
 use crate::{LoadError, RunOptions, Runtime, RuntimeConfig, TaskletModule};

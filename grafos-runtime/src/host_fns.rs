@@ -16,10 +16,10 @@
 use std::fmt;
 use std::ops::Range;
 
-use grafos::abi::{self, import, status};
-use grafos::cpu::{Limit, TaskletError};
+use grafos_abi::{self as abi, import, status};
+use grafos_abi::{Limit, TaskletError};
 use wasmi::errors::{HostError, LinkerError};
-use wasmi::{Caller, Error, IntoFunc, Linker};
+use wasmi::{Caller, Error, Linker};
 
 use crate::state::{Cause, LaunchState, Request, Running};
 
@@ -346,47 +346,31 @@ fn debug_log(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
     Ok(())
 }
 
-/// Defines host functions in a linker and remembers their names, so a test
-/// can hold the list against [`abi::IMPORTS`].
-struct Definer<'a> {
-    linker: &'a mut Linker<LaunchState>,
-    defined: Vec<&'static str>,
-}
-
-impl Definer<'_> {
-    fn func<Params, Args>(
-        &mut self,
-        name: &'static str,
-        func: impl IntoFunc<LaunchState, Params, Args>,
-    ) -> Result<&mut Self, LinkerError> {
-        self.linker.func_wrap(abi::IMPORT_MODULE, name, func)?;
-        self.defined.push(name);
-        Ok(self)
-    }
-}
-
-/// Defines every import of ABI `grafos_worker_v0` in `linker`; returns the
-/// names defined.
-pub(crate) fn define(linker: &mut Linker<LaunchState>) -> Result<Vec<&'static str>, LinkerError> {
-    let mut d = Definer {
-        linker,
-        defined: Vec::new(),
+/// Expands [`abi::for_each_import!`] into [`define`]: each import's host
+/// function is the function of the same name above, coerced to the
+/// signature the list declares, so a missing or mistyped one does not
+/// compile.
+macro_rules! linker_definitions {
+    (module = $module:literal;
+     $($(#[$doc:meta])* $konst:ident = $name:ident($($param:ident: $ty:ident),*) -> ($($ret:ident)?);)*) => {
+        /// Defines every import of ABI `grafos_worker_v0` in `linker`;
+        /// returns the names defined.
+        pub(crate) fn define(
+            linker: &mut Linker<LaunchState>,
+        ) -> Result<Vec<&'static str>, LinkerError> {
+            let mut defined = Vec::new();
+            $(
+                #[allow(unused_parens)] // `(i32)`: the list's one-result form
+                let func: fn(Ctx<'_>, $($ty),*) -> Result<($($ret)?), Error> = $name;
+                linker.func_wrap($module, import::$konst, func)?;
+                defined.push(import::$konst);
+            )*
+            Ok(defined)
+        }
     };
-    d.func(import::WORKERS, workers)?
-        .func(import::INPUT_LEN, input_len)?
-        .func(import::INPUT_READ, input_read)?
-        .func(import::OUTPUT_SET, output_set)?
-        .func(import::PARALLEL_FOR, parallel_for)?
-        .func(import::BARRIER, barrier)?
-        .func(import::FUEL_CHECKPOINT, fuel_checkpoint)?
-        .func(import::FUEL_REMAINING, fuel_remaining)?
-        .func(import::IS_CANCELLED, is_cancelled)?
-        .func(import::FAIL, fail)?
-        .func(import::ERROR_READ, error_read)?
-        .func(import::PANIC, panic)?
-        .func(import::DEBUG_LOG, debug_log)?;
-    Ok(d.defined)
 }
+
+abi::for_each_import!(linker_definitions);
 
 #[cfg(test)]
 mod tests {

@@ -82,5 +82,5 @@ pub use options::{
 };
 pub use runtime::{LaunchHandle, Runtime};
 
-pub use grafos::TaskletInfo;
-pub use grafos::cpu::{CancelToken, SharedTaskletResult, TaskletError};
+pub use grafos_abi::TaskletInfo;
+pub use grafos_abi::{CancelToken, SharedTaskletResult, TaskletError};

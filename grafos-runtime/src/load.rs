@@ -8,9 +8,9 @@
 
 use std::collections::HashSet;
 
-use grafos::TaskletInfo;
-use grafos::abi::{self, Signature, ValType, export};
-use grafos::cpu::MAX_LANES;
+use grafos_abi::MAX_LANES;
+use grafos_abi::TaskletInfo;
+use grafos_abi::{self as abi, Signature, ValType, export};
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
 
 use crate::error::{LoadError, signature_string};

@@ -3,8 +3,8 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use grafos::TaskletInfo;
-use grafos::cpu::{SharedTaskletResult, TaskletError};
+use grafos_abi::TaskletInfo;
+use grafos_abi::{SharedTaskletResult, TaskletError};
 use wasmi::{Engine, Linker, Module};
 
 use crate::options::{RunOptions, RuntimeConfig};

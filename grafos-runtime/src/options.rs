@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use grafos::cpu::CancelToken;
+use grafos_abi::CancelToken;
 
 /// Default cap on a launch's linear memory: 256 MiB.
 pub const DEFAULT_MAX_MEMORY_BYTES: usize = 256 << 20;
@@ -60,7 +60,7 @@ impl Default for RuntimeConfig {
             stack_bytes_per_lane: DEFAULT_STACK_BYTES_PER_LANE,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
-            max_workers: grafos::cpu::MAX_LANES as u32,
+            max_workers: grafos_abi::MAX_LANES as u32,
             default_timeout: None,
         }
     }

@@ -39,7 +39,7 @@
 //! get the check's bytes inserted after each such instruction. Loading a
 //! module costs little more than wasmi's own compilation of it.
 
-use grafos::abi::export;
+use grafos_abi::export;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{
     CodeSection, ConstExpr, ExportKind, ExportSection, GlobalSection, GlobalType, RawSection,

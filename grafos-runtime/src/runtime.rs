@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 
-use grafos::cpu::{SharedTaskletResult, TaskletError};
+use grafos_abi::{SharedTaskletResult, TaskletError};
 use wasmi::{CompilationMode, Config, Engine, Linker};
 
 use crate::error::LoadError;
@@ -289,7 +289,7 @@ impl Drop for LaunchPool {
 
 #[cfg(test)]
 mod tests {
-    use grafos::{TaskletInfo, abi};
+    use grafos_abi::{self as abi, TaskletInfo};
     use wasm_encoder::Encode;
 
     use super::*;

@@ -23,9 +23,9 @@
 
 use std::time::Instant;
 
-use grafos::TaskletInfo;
-use grafos::abi::{self, status};
-use grafos::cpu::{Limit, MAX_LANES, SharedTaskletResult, TaskletError};
+use grafos_abi::TaskletInfo;
+use grafos_abi::{self as abi, status};
+use grafos_abi::{Limit, MAX_LANES, SharedTaskletResult, TaskletError};
 use wasmi::{
     Func, Global, Instance, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store,
     TrapCode, Val,

@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use grafos::abi;
-use grafos::cpu::{CancelToken, TaskletError};
+use grafos_abi as abi;
+use grafos_abi::{CancelToken, TaskletError};
 use wasmi::Memory;
 
 use crate::limits::MemoryLimiter;

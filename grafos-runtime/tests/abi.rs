@@ -6,9 +6,9 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use grafos::TaskletInfo;
-use grafos::abi::{self, ValType};
-use grafos::cpu::{Limit, TaskletError};
+use grafos_abi::TaskletInfo;
+use grafos_abi::{self as abi, ValType};
+use grafos_abi::{Limit, TaskletError};
 use grafos_runtime::{LoadError, RunOptions, TaskletModule};
 
 /// `info`'s record as a custom section appended to a module.
@@ -799,7 +799,7 @@ fn run_within(
     input: &[u8],
     options: RunOptions,
     limit: std::time::Duration,
-) -> Result<grafos::cpu::SharedTaskletResult, TaskletError> {
+) -> Result<grafos_abi::SharedTaskletResult, TaskletError> {
     let module = load(wasm).unwrap();
     let input = input.to_vec();
     let (send, receive) = std::sync::mpsc::channel();

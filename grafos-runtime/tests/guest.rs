@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use grafos::cpu::{CancelToken, Limit, TaskletError};
+use grafos_abi::{CancelToken, Limit, TaskletError};
 use grafos_runtime::{RunOptions, SharedTaskletResult};
 
 fn run(name: &str, input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
@@ -407,7 +407,7 @@ fn the_built_module_imports_only_the_abi() {
     assert!(!module.imports().is_empty());
     for name in module.imports() {
         assert!(
-            grafos::abi::find_import(name).is_some(),
+            grafos_abi::find_import(name).is_some(),
             "the guest imports `{name}`, which the ABI does not define"
         );
     }

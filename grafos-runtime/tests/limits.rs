@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use grafos::cpu::{Limit, TaskletError};
+use grafos_abi::{Limit, TaskletError};
 use grafos_runtime::{
     DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_STACK_BYTES_PER_LANE, RunOptions, Runtime, RuntimeConfig, TaskletModule,

@@ -15,7 +15,7 @@ mod process;
 
 use std::time::{Duration, Instant};
 
-use grafos::cpu::{CancelToken, TaskletError};
+use grafos_abi::{CancelToken, TaskletError};
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 use process::{rss_kib, thread_count};
 

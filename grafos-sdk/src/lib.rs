@@ -18,9 +18,8 @@
 
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-pub mod abi;
+pub use grafos_abi as abi;
 pub mod cpu;
-mod info;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod host;
@@ -32,8 +31,8 @@ mod guest;
 #[cfg(target_arch = "wasm32")]
 use guest as backend;
 
+pub use grafos_abi::TaskletInfo;
 pub use grafos_macros::{coordinator, target_specific, tasklet, worker};
-pub use info::TaskletInfo;
 
 /// The README's examples, run as doctests so the README stays true.
 #[cfg(doctest)]

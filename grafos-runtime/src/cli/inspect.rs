@@ -44,7 +44,7 @@ fn text(args: &InspectArgs, module: &TaskletModule) -> String {
         "{} ({} bytes, ABI grafos_worker_v0 version {})\n",
         args.module.display(),
         module.size_bytes(),
-        grafos::abi::ABI_VERSION
+        grafos_abi::ABI_VERSION
     );
     out += &format!("imports: {}\n", module.imports().join(", "));
     out += &format!("{} tasklet(s):\n", module.tasklets().len());
@@ -87,7 +87,7 @@ fn json(args: &InspectArgs, module: &TaskletModule) -> String {
     serde_json::json!({
         "module": args.module.display().to_string(),
         "bytes": module.size_bytes(),
-        "abi_version": grafos::abi::ABI_VERSION,
+        "abi_version": grafos_abi::ABI_VERSION,
         "imports": module.imports(),
         "tasklets": tasklets,
     })

@@ -4,15 +4,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::size_of;
 
-use super::{CancelToken, CoordinatorCtx, SharedTaskletResult, TaskletError};
+use super::{
+    CancelToken, CoordinatorCtx, DEFAULT_FUEL, MAX_LANES, MIN_LANES, SharedTaskletResult,
+    TaskletError,
+};
 use crate::backend;
-
-/// Most lanes one launch may have, the coordinator lane included.
-pub const MAX_LANES: usize = 256;
-
-/// Fuel of a launch that sets none: plenty for real kernels, finite for
-/// runaway ones (about ten seconds of interpretation on the runtime).
-pub const DEFAULT_FUEL: u64 = 1_000_000_000;
 
 /// Acquires a [`CpuLease`]: the cores a program may run tasklets on.
 ///
@@ -229,9 +225,9 @@ impl<S, W> SharedTaskletBuilder<S, W> {
         let workers = self.workers.unwrap_or(self.lease_cores);
         let shared_bytes = self.shared_bytes.unwrap_or(size_of::<S>());
         let scratch_bytes = self.scratch_bytes.unwrap_or(size_of::<W>());
-        if !(2..=MAX_LANES).contains(&workers) {
+        if !(MIN_LANES..=MAX_LANES).contains(&workers) {
             return Err(TaskletError::invalid_config(format!(
-                "workers must be 2 to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
+                "workers must be {MIN_LANES} to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
             )));
         }
         if cores == 0 || cores > self.lease_cores {

@@ -112,18 +112,16 @@
 //! ```
 
 mod builder;
-mod cancel;
 mod context;
-mod error;
 pub mod partition;
 mod region;
-mod result;
 
 pub(crate) use builder::LaunchConfig;
-pub use builder::{Cpu, CpuBuilder, CpuLease, DEFAULT_FUEL, MAX_LANES, SharedTaskletBuilder};
-pub use cancel::{CancelRegistration, CancelToken};
+pub use builder::{Cpu, CpuBuilder, CpuLease, SharedTaskletBuilder};
 pub(crate) use context::RegionJob;
 pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx, WorkerParts};
-pub use error::{Cancelled, FuelExhausted, Limit, TaskletError};
+pub use grafos_abi::{
+    CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, Limit, MAX_LANES,
+    MIN_LANES, SharedTaskletResult, TaskletError,
+};
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};
-pub use result::SharedTaskletResult;

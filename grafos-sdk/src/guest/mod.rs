@@ -24,9 +24,12 @@
 use std::alloc::{self, Layout};
 use std::sync::Once;
 
-use crate::abi::{self, status, sys};
+use crate::abi::{self, status};
+
+mod sys;
 use crate::cpu::{
-    Cancelled, FuelExhausted, LaunchConfig, MAX_LANES, RegionJob, SharedTaskletResult, TaskletError,
+    Cancelled, FuelExhausted, LaunchConfig, MAX_LANES, MIN_LANES, RegionJob, SharedTaskletResult,
+    TaskletError,
 };
 
 /// Lane 0's view of the backend.
@@ -45,7 +48,7 @@ impl CoordinatorHandle {
         let job_ptr = (&raw const job_ref).cast::<u8>();
         // SAFETY: the runtime passes `job_ptr` back to `grafos_v0_run_lane`
         // only while this call is suspended, so `job_ref` is alive.
-        let code = unsafe { sys::parallel_for(job_ptr, self.workers as u32) };
+        let code = unsafe { sys::parallel_for(sys::ptr(job_ptr), sys::len(self.workers)) };
         match code {
             status::OK => Ok(()),
             _ => Err(launch_error(code)),
@@ -128,11 +131,12 @@ fn cancelled() -> bool {
 fn launch_error(code: i32) -> TaskletError {
     let mut buf = vec![0u8; 256];
     // SAFETY: `buf` is writable for `buf.len()` bytes.
-    let mut len = unsafe { sys::error_read(buf.as_mut_ptr(), buf.len() as u32) } as usize;
+    let mut len =
+        unsafe { sys::error_read(sys::ptr(buf.as_mut_ptr()), sys::len(buf.len())) } as usize;
     if len > buf.len() {
         buf.resize(len, 0);
         // SAFETY: as above, with the larger buffer.
-        len = unsafe { sys::error_read(buf.as_mut_ptr(), buf.len() as u32) } as usize;
+        len = unsafe { sys::error_read(sys::ptr(buf.as_mut_ptr()), sys::len(buf.len())) } as usize;
     }
     match buf.get(..len).map(abi::decode_error) {
         Some(Ok(error)) => error,
@@ -145,7 +149,7 @@ fn launch_error(code: i32) -> TaskletError {
 fn report(error: &TaskletError) {
     let bytes = abi::encode_error(error);
     // SAFETY: `bytes` is readable for its length.
-    unsafe { sys::fail(bytes.as_ptr(), bytes.len() as u32) };
+    unsafe { sys::fail(sys::ptr(bytes.as_ptr()), sys::len(bytes.len())) };
 }
 
 fn install_panic_hook() {
@@ -155,7 +159,7 @@ fn install_panic_hook() {
             // The same message the host mock takes from the panic payload.
             let message = info.payload_as_str().unwrap_or("Box<dyn Any>");
             // SAFETY: `message` is readable for its length; a trap follows.
-            unsafe { sys::panic(message.as_ptr(), message.len() as u32) };
+            unsafe { sys::panic(sys::ptr(message.as_ptr()), sys::len(message.len())) };
         }));
     });
 }
@@ -181,16 +185,18 @@ where
     install_panic_hook();
     // SAFETY: an ABI import without pointer arguments.
     let workers = unsafe { sys::workers() } as usize;
-    if !(2..=MAX_LANES).contains(&workers) {
+    if !(MIN_LANES..=MAX_LANES).contains(&workers) {
         return Err(TaskletError::Abi {
-            message: format!("the runtime gave {workers} lanes; a launch has 2 to {MAX_LANES}"),
+            message: format!(
+                "the runtime gave {workers} lanes; a launch has {MIN_LANES} to {MAX_LANES}"
+            ),
         });
     }
     // SAFETY: an ABI import without pointer arguments.
     let len = unsafe { sys::input_len() } as usize;
     let mut input = vec![0u8; len];
     // SAFETY: `input` is writable for `len` bytes.
-    unsafe { sys::input_read(input.as_mut_ptr(), 0, len as u32) };
+    unsafe { sys::input_read(sys::ptr(input.as_mut_ptr()), 0, sys::len(len)) };
     let handle = CoordinatorHandle { workers };
     let output = run(handle, input)?;
     // Fuel and regions are the runtime's to count.
@@ -205,7 +211,7 @@ pub fn run_entry(launch: impl FnOnce() -> Result<SharedTaskletResult, TaskletErr
         Ok(result) => {
             let output = result.output();
             // SAFETY: `output` is readable for its length.
-            unsafe { sys::output_set(output.as_ptr(), output.len() as u32) };
+            unsafe { sys::output_set(sys::ptr(output.as_ptr()), sys::len(output.len())) };
             status::OK
         }
         Err(error) => {
@@ -252,5 +258,5 @@ pub(crate) extern "C" fn grafos_v0_alloc(size: u32, align: u32) -> u32 {
 /// `--verbose`); no effect on the launch.
 pub fn debug_log(line: &str) {
     // SAFETY: `line` is readable for its length.
-    unsafe { sys::debug_log(line.as_ptr(), line.len() as u32) };
+    unsafe { sys::debug_log(sys::ptr(line.as_ptr()), sys::len(line.len())) };
 }

@@ -79,11 +79,17 @@
 
 use std::borrow::Cow;
 
-use crate::TaskletInfo;
-use crate::cpu::{Limit, TaskletError};
+mod cancel;
+mod error;
+mod info;
+mod limits;
+mod result;
 
-/// The module every guest import comes from.
-pub const IMPORT_MODULE: &str = "grafos_worker_v0";
+pub use cancel::{CancelRegistration, CancelToken};
+pub use error::{Cancelled, FuelExhausted, Limit, TaskletError, barrier_mismatch};
+pub use info::TaskletInfo;
+pub use limits::{DEFAULT_FUEL, MAX_LANES, MIN_LANES};
+pub use result::SharedTaskletResult;
 
 /// The custom section holding one record per tasklet in the module.
 pub const TASKLETS_SECTION: &str = "grafos_worker_v0.tasklets";
@@ -121,103 +127,106 @@ pub struct Import {
     pub signature: Signature,
 }
 
-use ValType::{I32, I64};
+use ValType::I32;
 
 const fn sig(params: &'static [ValType], results: &'static [ValType]) -> Signature {
     Signature { params, results }
 }
 
-/// Names of the functions the guest imports from [`IMPORT_MODULE`].
-pub mod import {
-    /// `() -> i32`: lanes of this launch, the coordinator lane included.
-    pub const WORKERS: &str = "workers";
-    /// `() -> i32`: length of the launch input in bytes.
-    pub const INPUT_LEN: &str = "input_len";
-    /// `(dst, offset, len)`: copy part of the input into guest memory.
-    pub const INPUT_READ: &str = "input_read";
-    /// `(ptr, len)`: replace the launch output.
-    pub const OUTPUT_SET: &str = "output_set";
-    /// `(job, lanes) -> status`: run a region on every data lane.
-    pub const PARALLEL_FOR: &str = "parallel_for";
-    /// `() -> status`: wait for every data lane of the region.
-    pub const BARRIER: &str = "barrier";
-    /// `() -> status`: spend one checkpoint; a cancellation point.
-    pub const FUEL_CHECKPOINT: &str = "fuel_checkpoint";
-    /// `() -> i64`: fuel left in the launch's pool.
-    pub const FUEL_REMAINING: &str = "fuel_remaining";
-    /// `() -> i32`: 1 once the launch is cancelled or failed.
-    pub const IS_CANCELLED: &str = "is_cancelled";
-    /// `(ptr, len)`: report this lane's encoded error.
-    pub const FAIL: &str = "fail";
-    /// `(ptr, cap) -> len`: read the launch's encoded error.
-    pub const ERROR_READ: &str = "error_read";
-    /// `(ptr, len)`: this lane panics with a message; a trap follows.
-    pub const PANIC: &str = "panic";
-    /// `(ptr, len)`: a line for the operator's log.
-    pub const DEBUG_LOG: &str = "debug_log";
+/// Calls `$callback!` with every import of the ABI, declared once: the
+/// import module's name, then per import its doc, the name of its constant
+/// in [`import`], its field name, its parameters and its result, all as wasm
+/// value types (`i32`, `i64`).
+///
+/// [`import`] and [`IMPORTS`] below, the guest's `extern` block (in the SDK)
+/// and the runtime's linker definitions are all expanded from this list, so
+/// adding an import is one entry here plus its host function in the runtime
+/// (a missing or mistyped one is a compile error there).
+///
+/// ```
+/// macro_rules! names {
+///     (module = $module:literal;
+///      $($(#[$doc:meta])* $konst:ident = $name:ident($($param:ident: $ty:ident),*) -> ($($ret:ident)?);)*) => {
+///         [$(stringify!($name)),*]
+///     };
+/// }
+/// let names = grafos_abi::for_each_import!(names);
+/// assert_eq!(names.len(), grafos_abi::IMPORTS.len());
+/// assert!(names.contains(&"barrier"));
+/// ```
+#[macro_export]
+macro_rules! for_each_import {
+    ($callback:ident) => {
+        $callback! {
+            module = "grafos_worker_v0";
+            /// `() -> i32`: lanes of this launch, the coordinator lane included.
+            WORKERS = workers() -> (i32);
+            /// `() -> i32`: length of the launch input in bytes.
+            INPUT_LEN = input_len() -> (i32);
+            /// `(dst, offset, len)`: copy part of the input into guest memory.
+            INPUT_READ = input_read(dst: i32, offset: i32, len: i32) -> ();
+            /// `(ptr, len)`: replace the launch output.
+            OUTPUT_SET = output_set(ptr: i32, len: i32) -> ();
+            /// `(job, lanes) -> status`: run a region on every data lane.
+            PARALLEL_FOR = parallel_for(job: i32, lanes: i32) -> (i32);
+            /// `() -> status`: wait for every data lane of the region.
+            BARRIER = barrier() -> (i32);
+            /// `() -> status`: spend one checkpoint; a cancellation point.
+            FUEL_CHECKPOINT = fuel_checkpoint() -> (i32);
+            /// `() -> i64`: fuel left in the launch's pool.
+            FUEL_REMAINING = fuel_remaining() -> (i64);
+            /// `() -> i32`: 1 once the launch is cancelled or failed.
+            IS_CANCELLED = is_cancelled() -> (i32);
+            /// `(ptr, len)`: report this lane's encoded error.
+            FAIL = fail(ptr: i32, len: i32) -> ();
+            /// `(ptr, cap) -> len`: read the launch's encoded error.
+            ERROR_READ = error_read(ptr: i32, cap: i32) -> (i32);
+            /// `(ptr, len)`: this lane panics with a message; a trap follows.
+            PANIC = panic(ptr: i32, len: i32) -> ();
+            /// `(ptr, len)`: a line for the operator's log.
+            DEBUG_LOG = debug_log(ptr: i32, len: i32) -> ();
+        }
+    };
 }
 
-/// Every import of ABI `grafos_worker_v0`, with its signature. A guest may
-/// import any subset; it may import nothing else.
-pub const IMPORTS: &[Import] = &[
-    Import {
-        name: import::WORKERS,
-        signature: sig(&[], &[I32]),
-    },
-    Import {
-        name: import::INPUT_LEN,
-        signature: sig(&[], &[I32]),
-    },
-    Import {
-        name: import::INPUT_READ,
-        signature: sig(&[I32, I32, I32], &[]),
-    },
-    Import {
-        name: import::OUTPUT_SET,
-        signature: sig(&[I32, I32], &[]),
-    },
-    Import {
-        name: import::PARALLEL_FOR,
-        signature: sig(&[I32, I32], &[I32]),
-    },
-    Import {
-        name: import::BARRIER,
-        signature: sig(&[], &[I32]),
-    },
-    Import {
-        name: import::FUEL_CHECKPOINT,
-        signature: sig(&[], &[I32]),
-    },
-    Import {
-        name: import::FUEL_REMAINING,
-        signature: sig(&[], &[I64]),
-    },
-    Import {
-        name: import::IS_CANCELLED,
-        signature: sig(&[], &[I32]),
-    },
-    Import {
-        name: import::FAIL,
-        signature: sig(&[I32, I32], &[]),
-    },
-    Import {
-        name: import::ERROR_READ,
-        signature: sig(&[I32, I32], &[I32]),
-    },
-    Import {
-        name: import::PANIC,
-        signature: sig(&[I32, I32], &[]),
-    },
-    Import {
-        name: import::DEBUG_LOG,
-        signature: sig(&[I32, I32], &[]),
-    },
-];
+/// The [`ValType`] of a wasm value type's name in [`for_each_import!`].
+macro_rules! val_type {
+    (i32) => {
+        ValType::I32
+    };
+    (i64) => {
+        ValType::I64
+    };
+}
+
+macro_rules! declare_imports {
+    (module = $module:literal;
+     $($(#[$doc:meta])* $konst:ident = $name:ident($($param:ident: $ty:ident),*) -> ($($ret:ident)?);)*) => {
+        /// The module every guest import comes from.
+        pub const IMPORT_MODULE: &str = $module;
+
+        /// Names of the functions the guest imports from [`IMPORT_MODULE`].
+        pub mod import {
+            $($(#[$doc])* pub const $konst: &str = stringify!($name);)*
+        }
+
+        /// Every import of ABI `grafos_worker_v0`, with its signature. A
+        /// guest may import any subset; it may import nothing else.
+        pub const IMPORTS: &[Import] = &[
+            $(Import {
+                name: import::$konst,
+                signature: sig(&[$(val_type!($ty)),*], &[$(val_type!($ret))?]),
+            },)*
+        ];
+    };
+}
+
+for_each_import!(declare_imports);
 
 /// Looks up an import of the ABI by name.
 ///
 /// ```
-/// use grafos::abi::{self, ValType};
+/// use grafos_abi::{self as abi, ValType};
 /// let barrier = abi::find_import("barrier").unwrap();
 /// assert_eq!(barrier.signature.results, &[ValType::I32]);
 /// assert!(abi::find_import("clock_time_get").is_none());
@@ -251,7 +260,7 @@ pub mod export {
 /// The export name of tasklet `name`'s coordinator entry.
 ///
 /// ```
-/// assert_eq!(grafos::abi::tasklet_export("histogram"), "grafos_v0_tasklet_histogram");
+/// assert_eq!(grafos_abi::tasklet_export("histogram"), "grafos_v0_tasklet_histogram");
 /// ```
 pub fn tasklet_export(name: &str) -> String {
     format!("{}{name}", export::TASKLET_PREFIX)
@@ -352,7 +361,7 @@ const fn write_record(info: &TaskletInfo, out: &mut [u8]) {
 /// be borrowed in a constant expression; borrow a `static` instead:
 ///
 /// ```
-/// use grafos::{TaskletInfo, abi};
+/// use grafos_abi::{self as abi, TaskletInfo};
 /// static INFO: TaskletInfo = TaskletInfo::new("sum", 4, 64, 16, 1_000, &[]);
 /// static RECORD: [u8; abi::record_len(&INFO)] = abi::encode_record(&INFO);
 /// assert_eq!(abi::decode_records(&RECORD).unwrap(), vec![INFO.clone()]);
@@ -368,7 +377,7 @@ pub const fn encode_record<const N: usize>(info: &TaskletInfo) -> [u8; N] {
 ///
 /// ```
 /// use std::borrow::Cow;
-/// use grafos::{TaskletInfo, abi};
+/// use grafos_abi::{self as abi, TaskletInfo};
 /// static INFO: TaskletInfo = TaskletInfo::new("sum", 4, 64, 16, 1_000, &[Cow::Borrowed("add")]);
 /// static RECORD: [u8; abi::record_len(&INFO)] = abi::encode_record(&INFO);
 /// assert_eq!(abi::encode_record_vec(&INFO), RECORD);
@@ -594,8 +603,7 @@ impl Writer {
 /// Encodes an error so it can cross the guest/runtime boundary.
 ///
 /// ```
-/// use grafos::abi;
-/// use grafos::cpu::TaskletError;
+/// use grafos_abi::{self as abi, TaskletError};
 /// let e = TaskletError::WorkerPanicked { lane: 2, message: "boom".into() };
 /// assert_eq!(abi::decode_error(&abi::encode_error(&e)).unwrap(), e);
 /// ```
@@ -711,56 +719,6 @@ pub fn decode_error(bytes: &[u8]) -> Result<TaskletError, DecodeError> {
         });
     }
     Ok(error)
-}
-
-/// The error of a region in which a data lane returned while others waited
-/// at a barrier it never reached, from the number of `barrier` calls each
-/// data lane made in the region (every call, including those that returned
-/// `Cancelled`; index 0 is data lane 0, raw lane 1): the lowest lane that
-/// called it fewer times than the lane that called it most. The host mock
-/// and the runtime both report this, so the error is the same on both.
-///
-/// ```
-/// use grafos::{abi, cpu::TaskletError};
-/// assert_eq!(
-///     abi::barrier_mismatch(&[2, 1, 2]),
-///     TaskletError::BarrierMismatch { lane: 2, reached: 1, expected: 2 }
-/// );
-/// ```
-pub fn barrier_mismatch(barrier_calls: &[u32]) -> TaskletError {
-    let expected = barrier_calls.iter().copied().max().unwrap_or(0);
-    let (index, reached) = barrier_calls
-        .iter()
-        .copied()
-        .enumerate()
-        .find(|&(_, calls)| calls < expected)
-        .unwrap_or((0, expected));
-    TaskletError::BarrierMismatch {
-        lane: index + 1,
-        reached,
-        expected,
-    }
-}
-
-/// The guest's side of the imports, declared from the table above.
-#[cfg(target_arch = "wasm32")]
-pub(crate) mod sys {
-    #[link(wasm_import_module = "grafos_worker_v0")]
-    unsafe extern "C" {
-        pub(crate) fn workers() -> u32;
-        pub(crate) fn input_len() -> u32;
-        pub(crate) fn input_read(dst: *mut u8, offset: u32, len: u32);
-        pub(crate) fn output_set(ptr: *const u8, len: u32);
-        pub(crate) fn parallel_for(job: *const u8, lanes: u32) -> i32;
-        pub(crate) fn barrier() -> i32;
-        pub(crate) fn fuel_checkpoint() -> i32;
-        pub(crate) fn fuel_remaining() -> i64;
-        pub(crate) fn is_cancelled() -> i32;
-        pub(crate) fn fail(ptr: *const u8, len: u32);
-        pub(crate) fn error_read(ptr: *mut u8, cap: u32) -> u32;
-        pub(crate) fn panic(ptr: *const u8, len: u32);
-        pub(crate) fn debug_log(ptr: *const u8, len: u32);
-    }
 }
 
 #[cfg(test)]

@@ -14,18 +14,18 @@ struct Inner {
 
 /// Cancels a launch from outside it.
 ///
-/// Give a clone to [`SharedTaskletBuilder::cancel_token`](super::SharedTaskletBuilder::cancel_token)
+/// Give a clone to the SDK's `SharedTaskletBuilder::cancel_token`
 /// (or the runtime's run options) and call [`cancel`](Self::cancel) from any
 /// thread: lanes waiting at a barrier are released at once with
-/// [`Cancelled`](super::Cancelled), fuel checkpoints report
-/// [`FuelExhausted`](super::FuelExhausted), and the launch returns
-/// [`TaskletError::Cancelled`](super::TaskletError::Cancelled). A token stays
+/// [`Cancelled`](crate::Cancelled), fuel checkpoints report
+/// [`FuelExhausted`](crate::FuelExhausted), and the launch returns
+/// [`TaskletError::Cancelled`](crate::TaskletError::Cancelled). A token stays
 /// cancelled; one token may cancel many launches.
 ///
 /// **Portable.**
 ///
 /// ```
-/// use grafos::cpu::CancelToken;
+/// use grafos_abi::CancelToken;
 /// let token = CancelToken::new();
 /// let clone = token.clone();
 /// std::thread::spawn(move || clone.cancel()).join().unwrap();

@@ -7,10 +7,10 @@ use std::borrow::Cow;
 ///
 /// `#[grafos::tasklet]` generates one as the module's `INFO` constant, and
 /// writes the same fields into the wasm module's `grafos_worker_v0.tasklets`
-/// custom section (see [`crate::abi`]), which the runtime reads back.
+/// custom section (see [the crate docs](crate)), which the runtime reads back.
 ///
 /// ```
-/// use grafos::TaskletInfo;
+/// use grafos_abi::TaskletInfo;
 /// use std::borrow::Cow;
 /// const INFO: TaskletInfo = TaskletInfo::new("sum", 4, 64, 16, 1_000_000, &[Cow::Borrowed("partial")]);
 /// assert_eq!(INFO.data_workers(), 3);

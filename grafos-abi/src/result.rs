@@ -2,21 +2,16 @@
 
 /// Result of a completed shared-memory tasklet launch.
 ///
+/// A backend assembles it when the coordinator returns; the SDK's
+/// `SharedTaskletBuilder::launch` and the runtime's `TaskletModule::run`
+/// return it.
+///
 /// ```
-/// use grafos::cpu::{CpuBuilder, CoordinatorCtx};
-/// let lease = CpuBuilder::new().cores(2).acquire().unwrap();
-/// let result = lease.cpu().shared_memory_tasklet::<(), ()>()
-///     .workers(2)
-///     .launch(|coord: &mut CoordinatorCtx<(), ()>| {
-///         coord.fuel_checkpoint()?;
-///         coord.parallel_for_workers(|_| ())?;
-///         coord.set_output(b"done");
-///         Ok(())
-///     })
-///     .unwrap();
+/// use grafos_abi::SharedTaskletResult;
+/// let result = SharedTaskletResult::from_parts(b"done".to_vec(), 1, 1, 0);
 /// assert_eq!(result.output(), b"done");
 /// assert_eq!(result.regions(), 1);
-/// assert_eq!(result.fuel_used(), 1);
+/// assert_eq!(result.into_output(), b"done");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedTaskletResult {

@@ -9,7 +9,7 @@ use std::fmt;
 /// lane `i + 1`.
 ///
 /// ```
-/// use grafos::cpu::TaskletError;
+/// use grafos_abi::TaskletError;
 /// let e = TaskletError::WorkerPanicked { lane: 2, message: "boom".into() };
 /// assert_eq!(e.to_string(), "worker lane 2 panicked: boom");
 /// ```
@@ -46,7 +46,7 @@ pub enum TaskletError {
     /// The launch's fuel pool ran dry.
     #[error("fuel exhausted")]
     FuelExhausted,
-    /// The launch was cancelled through its [`CancelToken`](super::CancelToken).
+    /// The launch was cancelled through its [`CancelToken`](crate::CancelToken).
     #[error("cancelled")]
     Cancelled,
     /// The launch ran past its deadline (runtime).
@@ -121,7 +121,7 @@ impl TaskletError {
     /// A failure reported by the tasklet's own code, e.g. on malformed input.
     ///
     /// ```
-    /// use grafos::cpu::TaskletError;
+    /// use grafos_abi::TaskletError;
     /// let e = TaskletError::failed("matrix is not square");
     /// assert_eq!(e.to_string(), "tasklet failed: matrix is not square");
     /// ```
@@ -131,7 +131,9 @@ impl TaskletError {
         }
     }
 
-    pub(crate) fn invalid_config(reason: impl Into<String>) -> Self {
+    /// An [`InvalidConfig`](Self::InvalidConfig) error.
+    #[doc(hidden)]
+    pub fn invalid_config(reason: impl Into<String>) -> Self {
         Self::InvalidConfig {
             reason: reason.into(),
         }
@@ -191,8 +193,8 @@ impl fmt::Display for Limit {
     }
 }
 
-/// Returned by [`WorkerCtx::barrier`](super::WorkerCtx::barrier) and
-/// [`CoordinatorCtx::barrier`](super::CoordinatorCtx::barrier) when the launch
+/// Returned by the SDK's `WorkerCtx::barrier` and
+/// `CoordinatorCtx::barrier` when the launch
 /// was cancelled or has failed (fuel, deadline, another lane's panic or early
 /// return) instead of waiting for lanes that will never arrive.
 ///
@@ -215,8 +217,8 @@ impl From<Cancelled> for TaskletError {
     }
 }
 
-/// Returned by [`WorkerCtx::fuel_checkpoint`](super::WorkerCtx::fuel_checkpoint)
-/// and [`CoordinatorCtx::fuel_checkpoint`](super::CoordinatorCtx::fuel_checkpoint)
+/// Returned by the SDK's `WorkerCtx::fuel_checkpoint` and
+/// `CoordinatorCtx::fuel_checkpoint`
 /// once the launch grants no more fuel: its lease-wide pool is empty, or it
 /// was cancelled or has failed. Stop working and return.
 ///
@@ -236,6 +238,35 @@ impl std::error::Error for FuelExhausted {}
 impl From<FuelExhausted> for TaskletError {
     fn from(_: FuelExhausted) -> Self {
         TaskletError::FuelExhausted
+    }
+}
+
+/// The error of a region in which a data lane returned while others waited
+/// at a barrier it never reached, from the number of `barrier` calls each
+/// data lane made in the region (every call, including those that returned
+/// `Cancelled`; index 0 is data lane 0, raw lane 1): the lowest lane that
+/// called it fewer times than the lane that called it most. The host mock
+/// and the runtime both report this, so the error is the same on both.
+///
+/// ```
+/// use grafos_abi::{TaskletError, barrier_mismatch};
+/// assert_eq!(
+///     barrier_mismatch(&[2, 1, 2]),
+///     TaskletError::BarrierMismatch { lane: 2, reached: 1, expected: 2 }
+/// );
+/// ```
+pub fn barrier_mismatch(barrier_calls: &[u32]) -> TaskletError {
+    let expected = barrier_calls.iter().copied().max().unwrap_or(0);
+    let (index, reached) = barrier_calls
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|&(_, calls)| calls < expected)
+        .unwrap_or((0, expected));
+    TaskletError::BarrierMismatch {
+        lane: index + 1,
+        reached,
+        expected,
     }
 }
 
