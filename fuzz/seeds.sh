@@ -10,7 +10,7 @@ cd "$root"
 corpus="$root/fuzz/corpus/load_module"
 mkdir -p "$corpus"
 for manifest in examples/Cargo.toml grafos-runtime/tests/guest-small/Cargo.toml; do
-    module=$(cargo run -q -p grafos-runtime -- build --manifest-path "$manifest" | tail -n 1)
+    module=$(cargo run -q -p grafos-cli -- build --manifest-path "$manifest" | tail -n 1)
     cp "$module" "$corpus/"
 done
 ls -l "$corpus"

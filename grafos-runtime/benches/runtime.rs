@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use grafos_abi as abi;
-use grafos_runtime::build::{BuildOptions, build};
+use grafos_build::{BuildOptions, build};
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, Val};
 

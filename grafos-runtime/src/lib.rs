@@ -16,7 +16,7 @@
 //! # Architecture
 //!
 //! - [`load`](Runtime::load) (`load.rs`) checks a module against ABI
-//!   `grafos_worker_v0` ([`grafos::abi`]): imports, exports, the tasklet
+//!   `grafos_worker_v0` ([`grafos_abi`]): imports, exports, the tasklet
 //!   records. `rewrite.rs` then instruments it with stack-limit checks and
 //!   compiles it once; every launch shares the compiled module.
 //! - A launch (`scheduler.rs`) runs every lane in one wasmi store and
@@ -33,8 +33,13 @@
 //!   launch fails) each lane gets a small grace budget to reach its next
 //!   checkpoint or barrier and return; a lane that spends it is stopped.
 //! - [`Runtime::spawn`] runs launches in parallel on a pool of OS threads.
-//! - [`build`] compiles a crate's tasklets for wasm32; the `grafos` program
-//!   (`grafos build`, `grafos inspect`, `grafos run`) wraps all of this.
+//!
+//! This crate is the engine alone, for embedders: it depends on
+//! `grafos-abi` (the ABI's one definition) and wasmi, not on the SDK, the
+//! macro or a command line. `grafos-build` compiles a crate's tasklets for
+//! wasm32; `grafos-cli` is the `grafos` program (`grafos build`, `inspect`,
+//! `run`, `demo`); the SDK's `grafos::fidelity` and each tasklet's generated
+//! cross-target test run a tasklet here and on the host mock.
 //!
 //! Determinism: the same module, input and fuel give the same output and the
 //! same `fuel_used`, run after run: scheduling depends only on the guest's
@@ -61,9 +66,7 @@
 //! feature: wasmi's loop dispatch never nests, at about 2.5 times the
 //! interpretation time (docs/PERFORMANCE.md).
 
-pub mod build;
 mod error;
-pub mod fidelity;
 mod host_fns;
 mod limits;
 mod load;

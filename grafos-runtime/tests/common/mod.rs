@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use grafos_runtime::build::{BuildOptions, build};
+use grafos_build::{BuildOptions, build};
 use grafos_runtime::{Runtime, RuntimeConfig, TaskletModule};
 
 /// The test guest's wasm module (`tests/guest`), built with `grafos build`'s

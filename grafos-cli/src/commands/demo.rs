@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use grafos::fidelity::BuildOptions;
+use grafos::fidelity::{self, Comparison, FidelityError, Side};
 use grafos_examples::catalog::{self, Example};
-use grafos_runtime::build::BuildOptions;
-use grafos_runtime::fidelity::{self, Comparison, FidelityError, Side};
 use serde_json::json;
 
 use super::{CliError, ErrorClass};

@@ -182,7 +182,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::ErrorClass;
+    use crate::commands::ErrorClass;
 
     #[test]
     fn durations_parse_in_common_units() {

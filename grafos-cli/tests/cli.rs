@@ -1,7 +1,21 @@
 //! The `grafos` program as a user runs it: `build`, `inspect` and `run` on
 //! the test guest, their output, and the exit code of every error class.
 
-mod common;
+/// The test guest's wasm module (`grafos-runtime/tests/guest`), built once
+/// per test binary.
+fn guest_wasm() -> &'static [u8] {
+    static WASM: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    WASM.get_or_init(|| {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../grafos-runtime/tests/guest/Cargo.toml");
+        let built = grafos_build::build(&grafos_build::BuildOptions {
+            manifest_path: Some(manifest),
+            ..grafos_build::BuildOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("building the test guest for wasm32 failed: {e}"));
+        std::fs::read(&built.module).expect("the built module is readable")
+    })
+}
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +32,7 @@ fn module_path() -> &'static Path {
     static MODULE: OnceLock<PathBuf> = OnceLock::new();
     MODULE.get_or_init(|| {
         let path = scratch_dir("module").join("guest.wasm");
-        std::fs::write(&path, common::guest_wasm()).unwrap();
+        std::fs::write(&path, guest_wasm()).unwrap();
         path
     })
 }
@@ -205,7 +219,7 @@ fn modules_that_do_not_load_exit_4() {
     let out = grafos(&["inspect", p(&not_wasm)], b"");
     assert_fails(&out, 4, "not a valid wasm module");
     let truncated = scratch_dir("do_not_load").join("truncated.wasm");
-    let guest = common::guest_wasm();
+    let guest = guest_wasm();
     std::fs::write(&truncated, &guest[..guest.len() / 3]).unwrap();
     let out = grafos(&["run", p(&truncated), "sum"], b"");
     assert_fails(&out, 4, "cannot load");
@@ -232,15 +246,16 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn build_compiles_a_crate_and_prints_the_module_path() {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/guest/Cargo.toml");
-    // The test guest is built already (by `common`), so this is quick.
-    common::guest_wasm();
+    let manifest =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../grafos-runtime/tests/guest/Cargo.toml");
+    // The test guest is built already (by `guest_wasm`), so this is quick.
+    guest_wasm();
     let out = grafos(&["build", "--manifest-path", p(&manifest)], b"");
     assert!(out.status.success(), "{}", stderr(&out));
     let path = String::from_utf8(out.stdout.clone()).unwrap();
     let path = Path::new(path.trim());
     assert!(path.ends_with("grafos-wasm/wasm32-unknown-unknown/release/grafos_test_guest.wasm"));
-    assert_eq!(std::fs::read(path).unwrap(), common::guest_wasm());
+    assert_eq!(std::fs::read(path).unwrap(), guest_wasm());
     assert!(
         stderr(&out).contains("with 14 tasklet(s): "),
         "{}",

@@ -10,8 +10,8 @@
 //! Exit codes: 0 success, 2 usage, 3 input/output, 4 module load or ABI
 //! violation, 5 tasklet failure, 6 build failure, 70 internal error.
 
-mod cli;
+mod commands;
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    commands::main()
 }

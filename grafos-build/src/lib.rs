@@ -20,13 +20,13 @@
 //!   workspace, nor invalidates that build's artifacts.
 //!
 //! ```no_run
-//! use grafos_runtime::build::{BuildOptions, build};
+//! use grafos_build::{BuildOptions, build};
 //! let built = build(&BuildOptions {
 //!     manifest_path: Some("examples/Cargo.toml".into()),
 //!     ..BuildOptions::default()
 //! })?;
 //! println!("{}", built.module.display());
-//! # Ok::<(), grafos_runtime::build::BuildError>(())
+//! # Ok::<(), grafos_build::BuildError>(())
 //! ```
 
 use std::io::{self, BufRead, BufReader, Read};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use grafos_runtime::build::{BuildError, BuildOptions, WASM_TARGET, build};
+use grafos_build::{BuildError, BuildOptions, WASM_TARGET, build};
 use grafos_runtime::{Runtime, RuntimeConfig};
 
 use super::{CliError, ErrorClass, load_module};

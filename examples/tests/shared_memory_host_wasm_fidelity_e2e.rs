@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use grafos::fidelity::BuildOptions;
+use grafos::fidelity::TaskletModule;
+use grafos::fidelity::{self, Comparison};
 use grafos_examples::catalog::{self, Example};
-use grafos_runtime::TaskletModule;
-use grafos_runtime::build::BuildOptions;
-use grafos_runtime::fidelity::{self, Comparison};
 
 /// The examples crate for wasm32, built and loaded once for all tests.
 fn examples_wasm() -> &'static TaskletModule {

@@ -2,23 +2,22 @@
 //! for wasm32, in the runtime, with the two outputs side by side.
 //!
 //! ```no_run
-//! use grafos_runtime::build::BuildOptions;
-//! use grafos_runtime::fidelity::{self, Side};
+//! use grafos::fidelity::{self, BuildOptions, Side};
 //! // The crate's tasklets, built for wasm32 into target/grafos-wasm and loaded.
 //! let wasm = fidelity::build_and_load(&BuildOptions {
 //!     manifest_path: Some("examples/Cargo.toml".into()),
 //!     ..BuildOptions::default()
 //! })?;
 //! let input = b"abracadabra";
-//! let run = fidelity::compare(&wasm, "histogram", input, None, |input| {
-//!     grafos_examples::histogram::tasklet::run_host(input)
-//! });
+//! # mod histogram { pub fn run_host(_: &[u8]) -> Result<grafos::cpu::SharedTaskletResult, grafos::cpu::TaskletError> { unimplemented!() } }
+//! // `histogram` is a `#[grafos::tasklet]` module of that crate.
+//! let run = fidelity::compare(&wasm, "histogram", input, None, histogram::run_host);
 //! assert!(run.identical(), "{}", run.describe_difference());
 //! println!("host {:?}, wasm {:?}", run.time(Side::Host), run.time(Side::Wasm));
 //! # Ok::<(), fidelity::FidelityError>(())
 //! ```
 //!
-//! The build uses [`crate::build`]: its own target directory, so a test that
+//! The build uses [`grafos_build`]: its own target directory, so a test that
 //! builds while `cargo test` holds the workspace's lock never waits on it,
 //! and a clear error when the wasm32 target is missing.
 
@@ -26,8 +25,10 @@ use std::time::{Duration, Instant};
 
 use grafos_abi::{SharedTaskletResult, TaskletError};
 
-use crate::build::{BuildError, BuildOptions, build};
-use crate::{LoadError, RunOptions, Runtime, RuntimeConfig, TaskletModule};
+use grafos_build::build;
+pub use grafos_build::{BuildError, BuildOptions};
+pub use grafos_runtime::TaskletModule;
+use grafos_runtime::{LoadError, RunOptions, Runtime, RuntimeConfig};
 
 /// Why a crate could not be prepared for a comparison.
 #[derive(Debug, thiserror::Error)]
