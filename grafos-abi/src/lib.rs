@@ -84,12 +84,14 @@ mod error;
 mod info;
 mod limits;
 mod result;
+mod schedule;
 
 pub use cancel::{CancelRegistration, CancelToken};
 pub use error::{Cancelled, FuelExhausted, Limit, TaskletError, barrier_mismatch};
 pub use info::TaskletInfo;
 pub use limits::{DEFAULT_FUEL, MAX_LANES, MIN_LANES};
 pub use result::SharedTaskletResult;
+pub use schedule::LaneOrder;
 
 /// The custom section holding one record per tasklet in the module.
 pub const TASKLETS_SECTION: &str = "grafos_worker_v0.tasklets";

@@ -86,4 +86,4 @@ pub use options::{
 pub use runtime::{LaunchHandle, Runtime};
 
 pub use grafos_abi::TaskletInfo;
-pub use grafos_abi::{CancelToken, SharedTaskletResult, TaskletError};
+pub use grafos_abi::{CancelToken, LaneOrder, SharedTaskletResult, TaskletError};

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use grafos_abi::CancelToken;
+use grafos_abi::{CancelToken, LaneOrder};
 
 /// Default cap on a launch's linear memory: 256 MiB.
 pub const DEFAULT_MAX_MEMORY_BYTES: usize = 256 << 20;
@@ -109,6 +109,11 @@ pub struct RunOptions {
     pub max_output_bytes: Option<usize>,
     /// Where the guest's debug lines go. Default: dropped.
     pub debug_log: Option<DebugLog>,
+    /// The order data lanes take their turns in, at a region's start and
+    /// after each barrier round. Default: [`LaneOrder::InOrder`]. A
+    /// tasklet that keeps the determinism rules gives the same output under
+    /// every order; the generated cross-target test checks that.
+    pub lane_order: LaneOrder,
 }
 
 impl fmt::Debug for RunOptions {
@@ -123,6 +128,7 @@ impl fmt::Debug for RunOptions {
             .field("max_input_bytes", &self.max_input_bytes)
             .field("max_output_bytes", &self.max_output_bytes)
             .field("debug_log", &self.debug_log.as_ref().map(|_| "Fn"))
+            .field("lane_order", &self.lane_order)
             .finish()
     }
 }

@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use grafos_abi::TaskletInfo;
 use grafos_abi::{self as abi, status};
-use grafos_abi::{Limit, MAX_LANES, SharedTaskletResult, TaskletError};
+use grafos_abi::{LaneOrder, Limit, MAX_LANES, SharedTaskletResult, TaskletError};
 use wasmi::{
     Func, Global, Instance, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store,
     TrapCode, Val,
@@ -86,6 +86,8 @@ pub(crate) struct LaneScheduler {
     stack_pointer: Global,
     stack_limit: Global,
     stacks: Vec<LaneStack>,
+    /// The order data lanes take their turns in each round.
+    lane_order: LaneOrder,
 }
 
 fn abi_error(message: impl Into<String>) -> TaskletError {
@@ -215,6 +217,7 @@ impl LaneScheduler {
             stack_pointer,
             stack_limit,
             stacks: vec![lane0],
+            lane_order: options.lane_order,
         };
         scheduler.allocate_lane_stacks(alloc, workers, stack_bytes, max_memory)?;
         scheduler.run_coordinator(entry)
@@ -543,17 +546,21 @@ impl LaneScheduler {
     /// Runs one region: every data lane, to completion.
     fn run_region(&mut self, job: i32) {
         let workers = self.stacks.len();
-        {
+        let region = {
             let state = self.store.data_mut();
+            let region = state.regions;
             state.regions = state.regions.saturating_add(1);
             state.in_region = true;
             state.barrier_calls.fill(0);
             state.departed = 0;
             state.waiting = 0;
-        }
+            region
+        };
         let mut lanes: Vec<DataLane> = (1..workers).map(|_| DataLane::Idle).collect();
-        loop {
-            for lane in 1..workers {
+        let mut order = Vec::with_capacity(workers - 1);
+        for round in 0u64.. {
+            self.lane_order.fill(&mut order, workers - 1, region, round);
+            for &lane in &order {
                 let start = match std::mem::replace(&mut lanes[lane - 1], DataLane::Done) {
                     DataLane::Idle => {
                         Start::Call(self.run_lane, [Val::I32(job), Val::I32(lane as i32)], 2)

@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 use std::mem::size_of;
 
 use super::{
-    CancelToken, CoordinatorCtx, DEFAULT_FUEL, MAX_LANES, MIN_LANES, SharedTaskletResult,
-    TaskletError,
+    CancelToken, CoordinatorCtx, DEFAULT_FUEL, LaneOrder, MAX_LANES, MIN_LANES,
+    SharedTaskletResult, TaskletError,
 };
 use crate::backend;
 
@@ -125,6 +125,7 @@ pub struct SharedTaskletBuilder<S, W> {
     fuel: u64,
     input: Vec<u8>,
     cancel: Option<CancelToken>,
+    lane_order: Option<LaneOrder>,
     _types: PhantomData<fn() -> (S, W)>,
 }
 
@@ -140,6 +141,8 @@ pub(crate) struct LaunchConfig {
     pub(crate) fuel: u64,
     pub(crate) input: Vec<u8>,
     pub(crate) cancel: Option<CancelToken>,
+    /// Host mock: data lanes take turns in this order, one at a time.
+    pub(crate) lane_order: Option<LaneOrder>,
 }
 
 impl<S, W> SharedTaskletBuilder<S, W> {
@@ -153,6 +156,7 @@ impl<S, W> SharedTaskletBuilder<S, W> {
             fuel: DEFAULT_FUEL,
             input: Vec::new(),
             cancel: None,
+            lane_order: None,
             _types: PhantomData,
         }
     }
@@ -220,6 +224,25 @@ impl<S, W> SharedTaskletBuilder<S, W> {
         self
     }
 
+    /// Runs the data lanes one at a time, taking turns in `order` at each
+    /// region's start and after each barrier round, as the runtime does,
+    /// instead of all at once on their threads.
+    ///
+    /// The runtime always schedules this way (in [`LaneOrder::InOrder`]
+    /// unless its run options say otherwise); on the host mock this mode
+    /// makes an interleaving repeatable, so a tasklet whose output depends
+    /// on the order lanes get somewhere differs between two orders every
+    /// time, not only on unlucky runs. The generated cross-target test uses
+    /// it. A lane that waits for another without a barrier never ends in
+    /// this mode (nor on the runtime, where it exhausts its fuel).
+    ///
+    /// **Portable.** The guest backend ignores it: on the runtime the order
+    /// is the operator's (`RunOptions::lane_order`).
+    pub fn lane_order(mut self, order: LaneOrder) -> Self {
+        self.lane_order = Some(order);
+        self
+    }
+
     fn config(self) -> Result<LaunchConfig, TaskletError> {
         let cores = self.cores.unwrap_or(self.lease_cores);
         let workers = self.workers.unwrap_or(self.lease_cores);
@@ -259,6 +282,7 @@ impl<S, W> SharedTaskletBuilder<S, W> {
             fuel: self.fuel,
             input: self.input,
             cancel: self.cancel,
+            lane_order: self.lane_order,
         })
     }
 
@@ -304,6 +328,7 @@ impl<S, W> fmt::Debug for SharedTaskletBuilder<S, W> {
             .field("fuel", &self.fuel)
             .field("input_len", &self.input.len())
             .field("cancel_token", &self.cancel)
+            .field("lane_order", &self.lane_order)
             .finish()
     }
 }

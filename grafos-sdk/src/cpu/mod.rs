@@ -121,7 +121,7 @@ pub use builder::{Cpu, CpuBuilder, CpuLease, SharedTaskletBuilder};
 pub(crate) use context::RegionJob;
 pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx, WorkerParts};
 pub use grafos_abi::{
-    CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, Limit, MAX_LANES,
-    MIN_LANES, SharedTaskletResult, TaskletError,
+    CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,
+    MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,
 };
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};

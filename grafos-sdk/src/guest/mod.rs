@@ -179,9 +179,10 @@ where
         fuel,
         input,
         cancel,
+        lane_order,
         ..
     } = config;
-    let _host_mock_only = (workers, cores, fuel, input, cancel);
+    let _host_mock_only = (workers, cores, fuel, input, cancel, lane_order);
     install_panic_hook();
     // SAFETY: an ABI import without pointer arguments.
     let workers = unsafe { sys::workers() } as usize;

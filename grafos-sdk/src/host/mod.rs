@@ -17,6 +17,7 @@
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod sync;
+mod turns;
 mod wait;
 
 use std::any::Any;
@@ -30,6 +31,7 @@ use sync::{
 use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
 };
+use turns::Turns;
 use wait::{WaitPolicy, wait_until};
 
 /// Why a launch failed, as first recorded.
@@ -74,6 +76,9 @@ struct LaunchState {
 
     regions: AtomicU32,
     barrier_rounds: AtomicU64,
+
+    /// Serialized mode: lanes take turns in a lane order.
+    turns: Option<Turns>,
 }
 
 impl LaunchState {
@@ -105,6 +110,7 @@ impl LaunchState {
             barrier_calls: (0..data_lanes).map(|_| AtomicU32::new(0)).collect(),
             regions: AtomicU32::new(0),
             barrier_rounds: AtomicU64::new(0),
+            turns: config.lane_order.map(Turns::new),
         }
     }
 
@@ -185,6 +191,7 @@ impl LaunchState {
             return Err(Cancelled);
         }
         let generation = self.generation.load(Ordering::SeqCst);
+        self.end_turn(lane);
         let arrived = self.arrived.fetch_add(1, Ordering::SeqCst) + 1;
         if arrived == self.data_lanes {
             // Every lane arrived, so none returned early. Reset before
@@ -192,9 +199,12 @@ impl LaunchState {
             // generation and arrives at the next barrier counts from 0.
             self.arrived.store(0, Ordering::SeqCst);
             self.barrier_rounds.fetch_add(1, Ordering::Relaxed);
+            if let Some(turns) = &self.turns {
+                turns.next_round();
+            }
             self.generation.store(generation + 1, Ordering::SeqCst);
             self.wake_all();
-            return Ok(());
+            return self.wait_turn(lane);
         }
         let released = || self.generation.load(Ordering::SeqCst) != generation;
         // A lane that returned while this barrier is still open will never
@@ -205,7 +215,34 @@ impl LaunchState {
             return Err(Cancelled);
         }
         wait_until(self.policy, || released() || self.is_failed());
-        if released() { Ok(()) } else { Err(Cancelled) }
+        if released() {
+            self.wait_turn(lane)
+        } else {
+            Err(Cancelled)
+        }
+    }
+
+    /// In serialized mode, waits until it is `lane`'s turn (or the launch
+    /// failed: its lanes then unwind together).
+    fn wait_turn(&self, lane: usize) -> Result<(), Cancelled> {
+        if let Some(turns) = &self.turns {
+            wait_until(WaitPolicy::Park, || {
+                turns.is_turn_of(lane) || self.is_failed()
+            });
+            if !turns.is_turn_of(lane) {
+                return Err(Cancelled);
+            }
+        }
+        Ok(())
+    }
+
+    /// In serialized mode, `lane` is done for this round: the next lane's
+    /// turn.
+    fn end_turn(&self, lane: usize) {
+        if let Some(turns) = &self.turns {
+            turns.end_turn(lane);
+            self.wake_all();
+        }
     }
 
     /// Runs the posted job as data lane `lane`, records how it ended, and
@@ -216,7 +253,7 @@ impl LaunchState {
             .load(Ordering::SeqCst)
             .cast_const()
             .cast::<&RegionJob<'_>>();
-        if !job.is_null() {
+        if !job.is_null() && self.wait_turn(lane).is_ok() {
             let handle = LaneHandle { state: self, lane };
             // SAFETY: the coordinator published `job` before bumping the
             // epoch and keeps it alive until every lane has counted out below.
@@ -233,6 +270,7 @@ impl LaunchState {
             }
         }
         // Returned: a lane still waiting at a barrier now never will be released.
+        self.end_turn(lane);
         self.departed.fetch_add(1, Ordering::SeqCst);
         if self.arrived.load(Ordering::SeqCst) > 0 {
             self.fail(Cause::BarrierMismatch);
@@ -291,6 +329,9 @@ impl CoordinatorHandle {
             calls.store(0, Ordering::SeqCst);
         }
         s.remaining.store(s.data_lanes, Ordering::SeqCst);
+        if let Some(turns) = &s.turns {
+            turns.start_region(s.data_lanes, s.regions.load(Ordering::SeqCst));
+        }
         let job_ref: &RegionJob<'_> = job;
         s.job.store(&raw const job_ref as *mut (), Ordering::SeqCst);
         s.epoch.fetch_add(1, Ordering::SeqCst);
