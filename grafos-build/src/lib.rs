@@ -3,10 +3,24 @@
 //! [`build`] runs
 //!
 //! ```text
+//! CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true \
 //! cargo rustc --release --lib --crate-type cdylib \
 //!     --target wasm32-unknown-unknown --target-dir <workspace target>/grafos-wasm \
 //!     -- -C link-arg=--export=__stack_pointer
 //! ```
+//!
+//! - **Overflow checks are on** ([`BuildProfile::Deploy`]): `cargo test`
+//!   builds with them (the dev profile), so an integer overflow that panics
+//!   in a test must panic in production too, not wrap silently into other
+//!   bytes. They cost a compare and a branch per checked operation. Debug
+//!   assertions stay off, as in any release build; `#[grafos::tasklet]`
+//!   flags `debug_assert!` and `cfg!(debug_assertions)` for that reason.
+//! - [`BuildProfile::SameAsTests`] is the build of a tasklet's generated
+//!   cross-target test: the test's own profile (dev, or release under
+//!   `cargo test --release`, so the same overflow checks and debug
+//!   assertions as the test binary), optimised, in the test's own target
+//!   directory, where the macro crate and every other host artifact are
+//!   built already: a few seconds the first time, well under one after.
 //!
 //! - `cargo rustc` passes the link argument to the final crate only, so the
 //!   dependencies' artifacts stay shared with any other wasm32 build, and the
@@ -53,6 +67,44 @@ pub struct BuildOptions {
     /// `grafos build` does); else they are captured, and the end of them is
     /// part of a [`BuildError::Cargo`].
     pub show_progress: bool,
+    /// Which cargo profile, and with which checks.
+    pub profile: BuildProfile,
+}
+
+/// The cargo profile a build uses; see the crate docs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BuildProfile {
+    /// `grafos build`: release, with overflow checks on.
+    #[default]
+    Deploy,
+    /// The build a test compares with: the profile the test binary was
+    /// built with (`release` under `cargo test --release`, else `dev`),
+    /// its overflow checks and debug assertions unchanged, at opt-level 3.
+    /// Without a `target_dir`, it builds in the test's target directory.
+    SameAsTests {
+        /// Whether the test binary is a release build.
+        release: bool,
+    },
+}
+
+impl BuildProfile {
+    /// Cargo's profile name.
+    fn cargo_profile(self) -> &'static str {
+        match self {
+            BuildProfile::Deploy | BuildProfile::SameAsTests { release: true } => "release",
+            BuildProfile::SameAsTests { release: false } => "dev",
+        }
+    }
+
+    /// The profile settings this build overrides, as cargo's environment
+    /// variables.
+    fn overrides(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            BuildProfile::Deploy => &[("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")],
+            BuildProfile::SameAsTests { release: true } => &[],
+            BuildProfile::SameAsTests { release: false } => &[("CARGO_PROFILE_DEV_OPT_LEVEL", "3")],
+        }
+    }
 }
 
 /// A finished build.
@@ -73,6 +125,12 @@ pub enum BuildError {
         "the {WASM_TARGET} target is not installed for this toolchain: run `rustup target add {WASM_TARGET}`"
     )]
     MissingTarget,
+    /// The manifest to build does not exist.
+    #[error("no manifest at {}", path.display())]
+    ManifestNotFound {
+        /// The path given.
+        path: PathBuf,
+    },
     /// A program could not be started.
     #[error("could not run `{program}`: {source}")]
     Spawn {
@@ -156,6 +214,10 @@ impl Toolchain {
     }
 
     fn default_target_dir(&self, options: &BuildOptions) -> Result<PathBuf, BuildError> {
+        Ok(self.workspace_target_dir(options)?.join(TARGET_SUBDIR))
+    }
+
+    fn workspace_target_dir(&self, options: &BuildOptions) -> Result<PathBuf, BuildError> {
         let cargo = &self.cargo;
         let mut command = Command::new(cargo);
         command.args(["metadata", "--format-version", "1", "--no-deps"]);
@@ -176,22 +238,32 @@ impl Toolchain {
         let dir = metadata["target_directory"]
             .as_str()
             .ok_or_else(|| BuildError::Metadata("no `target_directory` in its output".into()))?;
-        Ok(Path::new(dir).join(TARGET_SUBDIR))
+        Ok(PathBuf::from(dir))
     }
 
     fn build(&self, options: &BuildOptions) -> Result<BuildOutput, BuildError> {
+        if let Some(path) = &options.manifest_path
+            && !path.is_file()
+        {
+            return Err(BuildError::ManifestNotFound { path: path.clone() });
+        }
         if !self.wasm_target_installed(work_dir(options))? {
             return Err(BuildError::MissingTarget);
         }
-        let target_dir = match &options.target_dir {
-            Some(dir) => dir.clone(),
-            None => self.default_target_dir(options)?,
+        let target_dir = match (&options.target_dir, options.profile) {
+            (Some(dir), _) => dir.clone(),
+            (None, BuildProfile::SameAsTests { .. }) => match test_target_dir() {
+                Some(dir) => dir,
+                None => self.workspace_target_dir(options)?,
+            },
+            (None, BuildProfile::Deploy) => self.default_target_dir(options)?,
         };
         let cargo = &self.cargo;
         let mut command = Command::new(cargo);
         command.args([
             "rustc",
-            "--release",
+            "--profile",
+            options.profile.cargo_profile(),
             "--lib",
             "--crate-type",
             "cdylib",
@@ -208,6 +280,7 @@ impl Toolchain {
             command.args(["--package", package]);
         }
         command.args(["--", "-C", "link-arg=--export=__stack_pointer"]);
+        command.envs(options.profile.overrides().iter().copied());
         command.stdout(Stdio::piped());
         command.stderr(if options.show_progress {
             Stdio::inherit()
@@ -254,6 +327,18 @@ pub fn default_target_dir(options: &BuildOptions) -> Result<PathBuf, BuildError>
 /// Compiles the crate in `options` for wasm32; see the module docs.
 pub fn build(options: &BuildOptions) -> Result<BuildOutput, BuildError> {
     Toolchain::from_env().build(options)
+}
+
+/// The target directory of the running test binary: the closest ancestor
+/// of the executable that holds cargo's `CACHEDIR.TAG`
+/// (`<target>/debug/deps/name-hash`, or `<target>/<triple>/debug/deps/..`).
+fn test_target_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.ancestors()
+        .skip(1)
+        .take(4)
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map(Path::to_path_buf)
 }
 
 /// The `.wasm` file of a `compiler-artifact` message of cargo, if any.
@@ -391,6 +476,37 @@ mod tests {
             matches!(&err, BuildError::Metadata(m) if m.contains("no Cargo.toml")),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_missing_manifest_is_named_not_blamed_on_rustc() {
+        let err = build(&BuildOptions {
+            manifest_path: Some("/missing/dir/Cargo.toml".into()),
+            ..BuildOptions::default()
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "no manifest at /missing/dir/Cargo.toml");
+    }
+
+    #[test]
+    fn profiles_name_cargo_profiles_and_their_overrides() {
+        assert_eq!(BuildProfile::Deploy.cargo_profile(), "release");
+        assert_eq!(
+            BuildProfile::Deploy.overrides(),
+            &[("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")]
+        );
+        let dev = BuildProfile::SameAsTests { release: false };
+        assert_eq!(dev.cargo_profile(), "dev");
+        assert_eq!(dev.overrides(), &[("CARGO_PROFILE_DEV_OPT_LEVEL", "3")]);
+        let release = BuildProfile::SameAsTests { release: true };
+        assert_eq!(release.cargo_profile(), "release");
+        assert!(release.overrides().is_empty());
+    }
+
+    #[test]
+    fn a_test_binary_finds_its_target_directory() {
+        let dir = test_target_dir().expect("tests run from a cargo target directory");
+        assert!(dir.join("CACHEDIR.TAG").is_file(), "{}", dir.display());
     }
 
     #[test]

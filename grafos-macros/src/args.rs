@@ -6,7 +6,7 @@ use darling::FromMeta;
 use darling::ast::{MetaNameValueInvalidExpr, NestedMeta};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{Expr, LitInt, LitStr, Path, Type, parse_quote};
+use syn::{Expr, LitBool, LitInt, LitStr, Path, Type, parse_quote};
 
 use crate::diag::{Diagnostics, format_err};
 
@@ -28,6 +28,8 @@ struct Written {
     fuel: Arg<LitInt>,
     cores: Arg<LitInt>,
     name: Arg<LitStr>,
+    inputs: Arg<Path>,
+    cross_target: Arg<LitBool>,
     #[darling(rename = "crate")]
     krate: Arg<Path>,
 }
@@ -49,6 +51,8 @@ impl Written {
                 Some("fuel") => written.fuel.fill(item),
                 Some("cores") => written.cores.fill(item),
                 Some("name") => written.name.fill(item),
+                Some("inputs") => written.inputs.fill(item),
+                Some("cross_target") => written.cross_target.fill(item),
                 Some("crate") => written.krate.fill(item),
                 _ => {}
             }
@@ -116,6 +120,20 @@ impl Value for LitStr {
                 lit: syn::Lit::Str(s),
                 ..
             }) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Value for LitBool {
+    const EXPECTED: &'static str = "`true` or `false`";
+
+    fn from_expr(expr: &Expr) -> Option<Self> {
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            }) => Some(b.clone()),
             _ => None,
         }
     }
@@ -229,6 +247,11 @@ pub(crate) struct Config {
     pub(crate) cores: u32,
     /// `None`: the module's name.
     pub(crate) name: Option<LitStr>,
+    /// A `fn() -> Vec<Vec<u8>>` of inputs for the cross-target test.
+    pub(crate) inputs: Option<Path>,
+    /// Whether the generated test runs the tasklet in the wasm runtime too
+    /// (`cross_target = false` opts out).
+    pub(crate) cross_target: bool,
     /// The path of the SDK crate, `::grafos` unless `crate = ..` says otherwise.
     pub(crate) krate: Path,
 }
@@ -315,6 +338,8 @@ impl Config {
             fuel,
             cores: cores.map_or(workers, |n| n.value as u32),
             name: written.name.0,
+            inputs: written.inputs.0,
+            cross_target: written.cross_target.0.is_none_or(|b| b.value),
             krate: written.krate.0.unwrap_or_else(default_crate),
         };
         (config, diag)

@@ -64,6 +64,8 @@ pub(crate) enum WarningKind {
     Diverges,
     /// A `#[target_specific]` that silences nothing.
     UnusedTargetSpecific,
+    /// A tasklet whose generated test cannot run it in the wasm runtime.
+    HostOnlyTest,
 }
 
 impl WarningKind {
@@ -73,6 +75,7 @@ impl WarningKind {
         match self {
             WarningKind::Diverges => "diverges_across_targets",
             WarningKind::UnusedTargetSpecific => "unused_target_specific",
+            WarningKind::HostOnlyTest => "tested_on_the_host_mock_only",
         }
     }
 }
@@ -166,7 +169,11 @@ impl ToTokens for Diagnostics {
             let note = &warning.message;
             // The use carries the user's span, so rustc reports it there.
             let use_site = quote_spanned!(warning.span=> let _ = #used_at;);
+            // Only the test harness cannot build the tasklet for wasm32.
+            let only_in_tests =
+                (warning.kind == WarningKind::HostOnlyTest).then(|| quote!(#[cfg(test)]));
             quote! {
+                #only_in_tests
                 {
                     #[deprecated(note = #note)]
                     #[allow(non_upper_case_globals)]

@@ -93,6 +93,8 @@ use markers::Marker;
 /// | `cores = N` | cores the host mock leases: 1 to 256 | `workers` |
 /// | `name = "sum"` | the wasm export `grafos_v0_tasklet_<name>`: ASCII letters, digits, `_` | the module's name |
 /// | `crate = path` | where the SDK is, for crates that re-export it | `::grafos` |
+/// | `inputs = path` | a `fn() -> Vec<Vec<u8>>`: inputs the generated test runs besides its own | none |
+/// | `cross_target = false` | the generated test compares the host mock with itself only | `true` |
 ///
 /// Types and `crate` are named from inside the module, like its items
 /// (hence `use super::*;`). A `shared_bytes` or `scratch_bytes` smaller than
@@ -117,9 +119,16 @@ use markers::Marker;
 /// Generated inside the module: the aliases `Coordinator` and `Worker` for
 /// `CoordinatorCtx<Shared, Scratch>` and `WorkerCtx<Shared, Scratch>`;
 /// `pub const INFO: grafos::TaskletInfo`; on the host, `builder()`,
-/// `run_host_with(builder)` and `run_host(input)`, and under `cfg(test)` a
-/// test that runs the tasklet five times on a generated input and fails,
-/// naming the first differing byte, if the outputs differ; on wasm32, the
+/// `run_host_with(builder)` and `run_host(input)`, and under `cfg(test)` the
+/// test `grafos_tasklet_matches_wasm`: the crate's library built for wasm32
+/// (once per test binary, with the test's profile), the tasklet run in the
+/// runtime and on the host mock under several lane orders, on generated
+/// inputs of several sizes and the tasklet's `inputs`, at its lane count and
+/// one other, every outcome compared byte for byte; the first difference
+/// fails it with the input, the lanes, both outcomes and the likely cause. A
+/// tasklet outside the library (in an integration test, say) cannot be built
+/// for wasm32: its test compares the host mock with itself, and a warning
+/// says so unless `cross_target = false` does. On wasm32, the
 /// entry export `grafos_v0_tasklet_<name>` and the tasklet's record in the
 /// `grafos_worker_v0.tasklets` custom section. The target is chosen by
 /// `cfg(target_arch = "wasm32")` in the generated code.

@@ -20,6 +20,8 @@
 
 pub use grafos_abi as abi;
 pub mod cpu;
+#[cfg(not(target_arch = "wasm32"))]
+mod cross_target;
 #[cfg(all(feature = "cross-target", not(target_arch = "wasm32")))]
 pub mod fidelity;
 

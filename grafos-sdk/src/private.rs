@@ -94,82 +94,9 @@ where
     builder.launch(|coord| coordinator(coord).finish(coord))
 }
 
-/// Runs of the generated determinism test.
+/// The generated cross-target test.
 #[cfg(not(target_arch = "wasm32"))]
-const RUNS: usize = 5;
-
-/// The input of the generated determinism test: 1021 bytes (a prime, so no
-/// lane count divides it) of every value, in a scrambled order.
-#[cfg(not(target_arch = "wasm32"))]
-fn sample_input() -> Vec<u8> {
-    (0u32..1021)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect()
-}
-
-/// The generated test: runs the tasklet `RUNS` times on a generated input
-/// and panics, naming the first differing byte, unless every run gives the
-/// same output (or fails with the same error).
-#[cfg(not(target_arch = "wasm32"))]
-#[track_caller]
-pub fn assert_deterministic(
-    info: &TaskletInfo,
-    run: impl Fn(&[u8]) -> Result<SharedTaskletResult, TaskletError>,
-) {
-    let input = sample_input();
-    let outcome = |run_result: Result<SharedTaskletResult, TaskletError>| {
-        run_result.map(SharedTaskletResult::into_output)
-    };
-    let first = outcome(run(&input));
-    for n in 2..=RUNS {
-        if let Some(difference) = difference(&first, &outcome(run(&input))) {
-            panic!(
-                "tasklet `{}` is not deterministic on the host mock: on the same {}-byte input, \
-                 run {n} differs from run 1: {difference}",
-                info.name,
-                input.len()
-            );
-        }
-    }
-}
-
-/// How two outcomes of the same launch differ, if they do.
-#[cfg(not(target_arch = "wasm32"))]
-fn difference(
-    first: &Result<Vec<u8>, TaskletError>,
-    later: &Result<Vec<u8>, TaskletError>,
-) -> Option<String> {
-    match (first, later) {
-        (Ok(a), Ok(b)) => match a.iter().zip(b).position(|(x, y)| x != y) {
-            Some(at) => Some(format!(
-                "first difference at byte {at}: {:#04x} in run 1, {:#04x} now",
-                a[at], b[at]
-            )),
-            None if a.len() != b.len() => Some(format!(
-                "the outputs agree on their first {} bytes, but run 1 gave {} bytes and this \
-                 run {}",
-                a.len().min(b.len()),
-                a.len(),
-                b.len()
-            )),
-            None => None,
-        },
-        (Err(a), Err(b)) if a == b => None,
-        (a, b) => Some(format!(
-            "run 1 gave {}, this run {}",
-            describe(a),
-            describe(b)
-        )),
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn describe(outcome: &Result<Vec<u8>, TaskletError>) -> String {
-    match outcome {
-        Ok(output) => format!("{} bytes of output", output.len()),
-        Err(error) => format!("the error \"{error}\""),
-    }
-}
+pub use crate::cross_target::{Suite, run as cross_target_test};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
@@ -177,43 +104,6 @@ mod tests {
 
     fn info() -> TaskletInfo {
         TaskletInfo::new("sum", 3, 8, 0, 100, &[])
-    }
-
-    #[test]
-    fn differences_name_the_first_differing_byte() {
-        let ok = |b: &[u8]| Ok::<_, TaskletError>(b.to_vec());
-        assert_eq!(difference(&ok(b"abc"), &ok(b"abc")), None);
-        let d = difference(&ok(b"abc"), &ok(b"abd")).unwrap();
-        assert!(d.contains("byte 2: 0x63 in run 1, 0x64 now"), "{d}");
-        let d = difference(&ok(b"ab"), &ok(b"abc")).unwrap();
-        assert!(d.contains("run 1 gave 2 bytes and this run 3"), "{d}");
-        let err = || Err(TaskletError::failed("bad input"));
-        assert_eq!(difference(&err(), &err()), None);
-        let d = difference(&ok(b"x"), &err()).unwrap();
-        assert!(d.contains("the error \"tasklet failed: bad input\""), "{d}");
-    }
-
-    #[test]
-    fn a_deterministic_tasklet_passes() {
-        assert_deterministic(&info(), |input| {
-            launch(
-                tasklet_builder::<(), ()>(&info(), 2).input(input),
-                |coord| {
-                    coord.parallel_for_workers(|_| ())?;
-                    Ok::<_, TaskletError>(coord.input().iter().rev().copied().collect::<Vec<u8>>())
-                },
-            )
-        });
-    }
-
-    #[test]
-    #[should_panic(expected = "run 2 differs from run 1: first difference at byte 0")]
-    fn a_nondeterministic_tasklet_fails() {
-        let runs = std::sync::atomic::AtomicU8::new(0);
-        assert_deterministic(&info(), |_| {
-            let n = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Ok(SharedTaskletResult::from_parts(vec![n], 0, 0, 0))
-        });
     }
 
     #[test]

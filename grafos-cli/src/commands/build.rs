@@ -24,18 +24,19 @@ pub(crate) fn run(args: BuildArgs) -> Result<(), CliError> {
         .clone()
         .or_else(|| args.manifest_path.as_ref().map(|p| p.display().to_string()))
         .unwrap_or_else(|| "the current crate".into());
-    eprintln!("grafos: building {what} for {WASM_TARGET} (release)");
+    eprintln!("grafos: building {what} for {WASM_TARGET} (release, overflow checks on)");
     let options = BuildOptions {
         manifest_path: args.manifest_path,
         package: args.package,
         target_dir: None,
         // cargo draws its own progress bar and diagnostics on our stderr.
         show_progress: true,
+        ..BuildOptions::default()
     };
     let built = build(&options).map_err(|e| match e {
-        BuildError::Spawn { .. } | BuildError::Metadata(_) => {
-            CliError::new(ErrorClass::Io, e.to_string())
-        }
+        BuildError::Spawn { .. }
+        | BuildError::Metadata(_)
+        | BuildError::ManifestNotFound { .. } => CliError::new(ErrorClass::Io, e.to_string()),
         e => CliError::new(ErrorClass::Build, e.to_string()),
     })?;
     let runtime = Runtime::new(RuntimeConfig {

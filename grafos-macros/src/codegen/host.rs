@@ -1,7 +1,9 @@
 //! The host harness (`cfg(not(target_arch = "wasm32"))`): `builder()`,
-//! `run_host_with(builder)`, `run_host(input)`, and under `cfg(test)` a test
-//! that runs the tasklet five times on a generated input and fails, naming
-//! the first differing byte, if the outputs differ.
+//! `run_host_with(builder)`, `run_host(input)`, and under `cfg(test)` the
+//! cross-target test: the tasklet on the host mock and in the wasm runtime,
+//! under several lane orders, on generated inputs and the tasklet's own
+//! (`inputs = path`), compared byte for byte (see the SDK's
+//! `cross_target` module).
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -22,6 +24,15 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
         ::core::result::Result<#krate::cpu::SharedTaskletResult, #krate::cpu::TaskletError>
     };
     let launch = super::launch(tasklet, quote!(builder));
+    let inputs = match &tasklet.config.inputs {
+        Some(path) => quote!(::core::option::Option::Some(#path)),
+        None => quote!(::core::option::Option::None),
+    };
+    let cross_target = tasklet.config.cross_target;
+    let not_in_library = match outside_the_library() {
+        Some(why) => quote!(::core::option::Option::Some(#why)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         /// A launch of this tasklet on the host mock, preset from [`INFO`] and
         /// its `cores`: set the input, fuel or a cancel token, then run it with
@@ -50,8 +61,31 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
 
         #[cfg(all(test, not(target_arch = "wasm32")))]
         #[test]
-        fn grafos_tasklet_is_deterministic() {
-            #krate::__private::assert_deterministic(&INFO, run_host);
+        fn grafos_tasklet_matches_wasm() {
+            static TESTED: #krate::TaskletInfo = INFO;
+            #krate::__private::cross_target_test(#krate::__private::Suite {
+                info: &TESTED,
+                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+                release: !::core::cfg!(debug_assertions),
+                builder,
+                run: run_host_with,
+                inputs: #inputs,
+                cross_target: #cross_target,
+                not_in_library: #not_in_library,
+            });
         }
+    }
+}
+
+/// Why the crate being compiled is not the package's library, if it is
+/// not: cargo sets `CARGO_TARGET_TMPDIR` for integration tests and benches
+/// and `CARGO_BIN_NAME` for binaries. Only the library is built for wasm32.
+pub(crate) fn outside_the_library() -> Option<&'static str> {
+    if std::env::var_os("CARGO_TARGET_TMPDIR").is_some() {
+        Some("an integration test or bench")
+    } else if std::env::var_os("CARGO_BIN_NAME").is_some() {
+        Some("a binary")
+    } else {
+        None
     }
 }

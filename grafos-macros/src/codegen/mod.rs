@@ -20,6 +20,7 @@ use crate::ir::{Entry, Module, Tasklet};
 use crate::lint::Lints;
 use crate::markers;
 
+pub(crate) use host::outside_the_library;
 #[cfg(test)]
 pub(crate) use wasm::{TASKLET_PREFIX, TASKLETS_SECTION};
 

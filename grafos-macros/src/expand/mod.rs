@@ -7,7 +7,7 @@ use syn::Item;
 
 use crate::args::Config;
 use crate::codegen;
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, WarningKind};
 use crate::ir::{self, Tasklet};
 use crate::lint;
 use crate::markers::{self, Marker};
@@ -40,6 +40,20 @@ pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
         // stop the build, and the user's code still finds `run_host` and
         // `INFO` instead of failing to resolve them as well.
         Ok(tasklet) => {
+            if tasklet.config.cross_target
+                && let Some(place) = codegen::outside_the_library()
+            {
+                diag.warn(
+                    Span::call_site(),
+                    WarningKind::HostOnlyTest,
+                    format!(
+                        "this tasklet is in {place}, not in the package's library, so the test \
+                         `cargo test` generates for it cannot build it for wasm32: it compares \
+                         the host mock with itself only. Move it into the library (src/), or \
+                         say so with `cross_target = false`"
+                    ),
+                );
+            }
             diag.extend(lints.diag);
             lints.diag = diag;
             codegen::tasklet(&tasklet, &lints)

@@ -23,7 +23,7 @@ pub(crate) const GENERATED_NAMES: &[&str] = &[
     "builder",
     "run_host",
     "run_host_with",
-    "grafos_tasklet_is_deterministic",
+    "grafos_tasklet_matches_wasm",
 ];
 
 /// A checked tasklet.
