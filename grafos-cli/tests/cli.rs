@@ -403,3 +403,64 @@ fn every_bad_input_of_run_has_its_own_line_and_class() {
         assert_fails(&grafos(args, b""), code, needle);
     }
 }
+
+#[test]
+fn lane_counts_out_of_range_are_usage_errors() {
+    let module = module_path();
+    for workers in ["1", "257", "many"] {
+        let out = grafos(&["run", p(module), "sum", "--workers", workers], b"");
+        assert_fails(&out, 2, "is not a lane count from 2 to 256");
+    }
+}
+
+#[test]
+fn a_missing_manifest_is_named() {
+    let out = grafos(
+        &["build", "--manifest-path", "/missing/dir/Cargo.toml"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no manifest at /missing/dir/Cargo.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// wasmi 2.0's compiler panics on this function (an `i32.store16` whose
+/// address and value are one local holding `memory.size`, at an offset above
+/// 16 bits); the runtime catches the panic and reports a load error. That
+/// recovery must work inside the binary too, whose panic hook once exited
+/// the process before any `catch_unwind` could run.
+#[test]
+fn a_panic_caught_inside_the_binary_is_recovered_from() {
+    let wat = r#"(module
+      (memory (export "memory") 2)
+      (global (mut i32) (i32.const 65536))
+      (func (export "grafos_v0_alloc") (param i32 i32) (result i32) (i32.const 0))
+      (func (export "grafos_v0_run_lane") (param i32 i32) (result i32) (i32.const 0))
+      (func (export "grafos_v0_tasklet_t") (result i32) (local i32)
+        memory.size
+        local.set 0
+        local.get 0
+        local.get 0
+        i32.store16 offset=2909806
+        (i32.const 0)))"#;
+    let mut wasm = wat::parse_str(wat).unwrap();
+    let info = grafos_abi::TaskletInfo::new("t", 2, 0, 0, 1000, &[]);
+    use wasm_encoder::Section;
+    wasm_encoder::CustomSection {
+        name: grafos_abi::TASKLETS_SECTION.into(),
+        data: grafos_abi::encode_record_vec(&info).into(),
+    }
+    .append_to(&mut wasm);
+    let path = scratch_dir("translator-panic").join("panics-wasmi.wasm");
+    std::fs::write(&path, wasm).unwrap();
+    let out = grafos(&["run", p(&path)], b"");
+    let err = stderr(&out);
+    if out.status.success() {
+        return; // a later wasmi compiles it: nothing panicked
+    }
+    assert_fails(&out, 4, "wasmi");
+    assert!(!err.starts_with("grafos: internal error"), "{err}");
+}

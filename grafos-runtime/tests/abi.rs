@@ -11,29 +11,15 @@ use grafos_abi::{self as abi, ValType};
 use grafos_abi::{Limit, TaskletError};
 use grafos_runtime::{LoadError, RunOptions, TaskletModule};
 
-/// `info`'s record as a custom section appended to a module.
+/// `records` as the ABI's custom section appended to a module.
 fn with_records(mut wasm: Vec<u8>, records: &[u8]) -> Vec<u8> {
-    let name = abi::TASKLETS_SECTION.as_bytes();
-    let mut body = Vec::new();
-    leb(&mut body, name.len() as u32);
-    body.extend_from_slice(name);
-    body.extend_from_slice(records);
-    wasm.push(0);
-    leb(&mut wasm, body.len() as u32);
-    wasm.extend(body);
-    wasm
-}
-
-fn leb(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
+    use wasm_encoder::{CustomSection, Section};
+    CustomSection {
+        name: abi::TASKLETS_SECTION.into(),
+        data: records.into(),
     }
+    .append_to(&mut wasm);
+    wasm
 }
 
 fn record(name: &str, workers: u32) -> Vec<u8> {
@@ -104,50 +90,42 @@ fn abi_message(result: Result<Vec<u8>, TaskletError>) -> String {
     }
 }
 
-const IMPORT_ALL: &str = r#"
-  (import "grafos_worker_v0" "workers" (func $workers (result i32)))
-  (import "grafos_worker_v0" "input_len" (func $input_len (result i32)))
-  (import "grafos_worker_v0" "input_read" (func $input_read (param i32 i32 i32)))
-  (import "grafos_worker_v0" "output_set" (func $output_set (param i32 i32)))
-  (import "grafos_worker_v0" "parallel_for" (func $parallel_for (param i32 i32) (result i32)))
-  (import "grafos_worker_v0" "barrier" (func $barrier (result i32)))
-  (import "grafos_worker_v0" "fuel_checkpoint" (func $fuel_checkpoint (result i32)))
-  (import "grafos_worker_v0" "fuel_remaining" (func $fuel_remaining (result i64)))
-  (import "grafos_worker_v0" "is_cancelled" (func $is_cancelled (result i32)))
-  (import "grafos_worker_v0" "fail" (func $fail (param i32 i32)))
-  (import "grafos_worker_v0" "error_read" (func $error_read (param i32 i32) (result i32)))
-  (import "grafos_worker_v0" "panic" (func $panic (param i32 i32)))
-  (import "grafos_worker_v0" "debug_log" (func $debug_log (param i32 i32)))
-"#;
-
-#[test]
-fn the_import_list_above_is_the_abi() {
-    // Every ABI import, with its signature, in the WAT every test uses: if
-    // the ABI changes, this test says where.
-    for import in abi::IMPORTS {
-        let ty = |types: &[ValType]| {
-            types
-                .iter()
-                .map(|t| match t {
-                    ValType::I32 => "i32",
-                    ValType::I64 => "i64",
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let params = ty(import.signature.params);
-        let results = ty(import.signature.results);
-        let mut decl = format!("\"{}\" (func ${}", import.name, import.name);
-        if !params.is_empty() {
-            decl += &format!(" (param {params})");
-        }
-        if !results.is_empty() {
-            decl += &format!(" (result {results})");
-        }
-        decl += ")";
-        assert!(IMPORT_ALL.contains(&decl), "missing {decl}");
-    }
-    assert_eq!(IMPORT_ALL.matches("(import").count(), abi::IMPORTS.len());
+/// Every import of the ABI as WAT, each function named after its field
+/// (`$barrier`), made from [`abi::IMPORTS`] so it is the ABI by
+/// construction.
+fn import_all() -> String {
+    let types = |types: &[ValType]| {
+        types
+            .iter()
+            .map(|t| match t {
+                ValType::I32 => "i32",
+                ValType::I64 => "i64",
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    abi::IMPORTS
+        .iter()
+        .map(|import| {
+            let (params, results) = (
+                types(import.signature.params),
+                types(import.signature.results),
+            );
+            let mut decl = format!(
+                "(import \"{}\" \"{}\" (func ${}",
+                abi::IMPORT_MODULE,
+                import.name,
+                import.name
+            );
+            if !params.is_empty() {
+                decl += &format!(" (param {params})");
+            }
+            if !results.is_empty() {
+                decl += &format!(" (result {results})");
+            }
+            decl + "))\n"
+        })
+        .collect()
 }
 
 #[test]
@@ -155,7 +133,7 @@ fn a_module_importing_every_abi_function_links_and_runs() {
     // The entry writes "ok" as output, after a region in which each lane
     // calls a barrier, a checkpoint and the cancellation query.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         r#"(i32.store16 (i32.const 1024) (i32.const 0x6b6f))
            (drop (call $parallel_for (i32.const 0) (call $workers)))
            (drop (call $fuel_remaining))
@@ -176,7 +154,7 @@ fn a_module_importing_every_abi_function_links_and_runs() {
 #[test]
 fn debug_lines_reach_the_log_with_their_lane() {
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         r#"(i32.store (i32.const 1024) (i32.const 0x6f6c6568))
            (call $debug_log (i32.const 1024) (i32.const 4))
            (drop (call $parallel_for (i32.const 0) (i32.const 3)))
@@ -203,7 +181,7 @@ fn debug_lines_reach_the_log_with_their_lane() {
 #[test]
 fn out_of_bounds_pointers_are_abi_violations() {
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $output_set (i32.const 0x3ffff0) (i32.const 64)) (i32.const 0)",
         "(i32.const 0)",
     );
@@ -221,7 +199,7 @@ fn out_of_bounds_pointers_are_abi_violations() {
         "(call $debug_log (i32.const 0) (i32.const 0x400001))",
     ] {
         let wasm = build(
-            IMPORT_ALL,
+            &import_all(),
             &format!("{call} (i32.const 0)"),
             "(i32.const 0)",
         );
@@ -236,7 +214,7 @@ fn out_of_bounds_pointers_are_abi_violations() {
 #[test]
 fn huge_lengths_are_abi_violations() {
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $input_read (i32.const 0) (i32.const 0) (i32.const -1)) (i32.const 0)",
         "(i32.const 0)",
     );
@@ -247,7 +225,7 @@ fn huge_lengths_are_abi_violations() {
     );
     // In-bounds for the input but not for the memory.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $input_read (i32.const 0x3fffff) (i32.const 0) (i32.const 3)) (i32.const 0)",
         "(i32.const 0)",
     );
@@ -257,7 +235,7 @@ fn huge_lengths_are_abi_violations() {
 #[test]
 fn reentrant_parallel_for_is_an_abi_violation() {
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $parallel_for (i32.const 0) (i32.const 3))",
         "(call $parallel_for (i32.const 0) (i32.const 3))",
     );
@@ -273,7 +251,7 @@ fn a_lane_count_other_than_the_launchs_is_an_abi_violation() {
     // The launch has the record's 3 lanes; the coordinator asks for 5
     // without asking `workers` (the lane ids would not match).
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $parallel_for (i32.const 0) (i32.const 5))",
         "(i32.const 0)",
     );
@@ -289,7 +267,7 @@ fn imports_called_outside_any_lane_are_abi_violations() {
     // `grafos_v0_alloc` runs before any lane: a barrier there is outside
     // every region.
     let wasm = build_with(
-        IMPORT_ALL,
+        &import_all(),
         "(i32.const 0)",
         "(i32.const 0)",
         "(drop (call $barrier))",
@@ -304,7 +282,7 @@ fn imports_called_outside_any_lane_are_abi_violations() {
 
 #[test]
 fn the_coordinators_barrier_is_a_cancellation_point_not_an_error() {
-    let wasm = build(IMPORT_ALL, "(call $barrier)", "(i32.const 0)");
+    let wasm = build(&import_all(), "(call $barrier)", "(i32.const 0)");
     assert_eq!(run(&wasm, b"").unwrap(), b"");
 }
 
@@ -337,7 +315,7 @@ fn bad_statuses_and_undecodable_errors_are_abi_violations() {
             "does not decode",
         ),
     ] {
-        let wasm = build(IMPORT_ALL, entry, lane);
+        let wasm = build(&import_all(), entry, lane);
         let message = abi_message(run(&wasm, b""));
         assert!(message.contains(needle), "{entry} / {lane}: {message}");
     }
@@ -348,7 +326,7 @@ fn a_failed_region_reports_its_cause_through_error_read() {
     // Lane 2 traps; the coordinator gets FAILED, reads the cause with
     // `error_read` and logs the encoded bytes.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         r#"(local $n i32)
            (if (i32.ne (call $parallel_for (i32.const 0) (i32.const 3)) (i32.const 3))
              (then unreachable))
@@ -386,7 +364,7 @@ fn once_failed_every_sdk_call_reports_it_and_no_region_runs() {
     // Region 1: lane 2 traps. Then the coordinator logs what fuel_checkpoint,
     // is_cancelled, barrier and a second parallel_for return.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         r#"(drop (call $parallel_for (i32.const 0) (i32.const 3)))
            (i32.store8 (i32.const 4096) (call $fuel_checkpoint))
            (i32.store8 (i32.const 4097) (call $is_cancelled))
@@ -432,7 +410,7 @@ fn a_lane_arriving_at_a_barrier_after_another_returned_is_a_mismatch() {
     // Lane 1 returns at once; lane 2 then arrives at a barrier nobody else
     // will reach, and ignores the CANCELLED it gets by calling it again.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $parallel_for (i32.const 0) (i32.const 3))",
         r#"(if (i32.eq (local.get $lane) (i32.const 2))
              (then (drop (call $barrier)) (drop (call $barrier))))
@@ -450,7 +428,7 @@ fn a_lane_arriving_at_a_barrier_after_another_returned_is_a_mismatch() {
 
 #[test]
 fn a_coordinator_trap_is_a_trap_of_lane_0() {
-    let wasm = build(IMPORT_ALL, "unreachable", "(i32.const 0)");
+    let wasm = build(&import_all(), "unreachable", "(i32.const 0)");
     assert!(matches!(
         run(&wasm, b""),
         Err(TaskletError::Trap { lane: 0, .. })
@@ -462,7 +440,7 @@ fn a_lane_that_moves_its_stack_pointer_off_its_stack_is_a_stack_overflow() {
     // Lane 1 points its stack pointer into lane 0's stack: the instrumented
     // write traps before anything is stored there.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         "(call $parallel_for (i32.const 0) (i32.const 3))",
         r#"(if (i32.eq (local.get $lane) (i32.const 1))
              (then (global.set $sp (i32.const 4096))))
@@ -818,7 +796,7 @@ fn run_within(
 fn bytes_an_import_copies_cost_fuel() {
     // 2 × 4 MiB of output, 1 MiB of input, 1 MiB of log: 163,840 fuel.
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         r#"(call $output_set (i32.const 0) (i32.const 0x400000))
            (call $output_set (i32.const 0) (i32.const 0x400000))
            (call $input_read (i32.const 0) (i32.const 0) (call $input_len))
@@ -857,7 +835,7 @@ fn bytes_an_import_copies_cost_fuel() {
 fn a_loop_of_bulk_copies_stops_at_its_fuel_and_its_deadline() {
     use std::time::{Duration, Instant};
     let wasm = build(
-        IMPORT_ALL,
+        &import_all(),
         r#"(loop $l (call $output_set (i32.const 0) (i32.const 0x400000)) (br $l))
            (i32.const 0)"#,
         "(i32.const 0)",

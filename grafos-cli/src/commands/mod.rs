@@ -108,12 +108,27 @@ impl fmt::Display for CliError {
 const INTERNAL_ERROR: u8 = 70;
 
 pub(crate) fn main() -> ExitCode {
-    // A bug must still end in one line and an exit code, not a backtrace.
-    std::panic::set_hook(Box::new(|info| {
-        let message = info.payload_as_str().unwrap_or("unknown panic");
-        eprintln!("grafos: internal error: {message}");
-        std::process::exit(i32::from(INTERNAL_ERROR));
-    }));
+    // Panics caught on purpose (a host-mock lane's in `grafos demo`, wasmi's
+    // compiler's in `load`) are reported by whoever catches them; the one
+    // that reaches here is a bug in grafos, reported below as one line and
+    // exit code 70. So the hook prints nothing, and never exits: exiting in
+    // the hook would stop every `catch_unwind` from recovering.
+    std::panic::set_hook(Box::new(|_| {}));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("unknown panic");
+            eprintln!("grafos: internal error: {message}");
+            ExitCode::from(INTERNAL_ERROR)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
