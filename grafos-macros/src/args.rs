@@ -554,7 +554,10 @@ mod tests {
             quote!(workers = 4, shared_bytes = 4294967296),
             "`shared_bytes` must be 0 to 4294967295",
         );
-        assert_fail(quote!(workers = 4, scratch_bytes = 1e3), "");
+        assert_fail(
+            quote!(workers = 4, scratch_bytes = 1e3),
+            "expected a whole number, e.g. `4`",
+        );
     }
 
     #[test]

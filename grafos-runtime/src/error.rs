@@ -74,7 +74,7 @@ pub enum LoadError {
     },
     /// The custom section cannot be decoded.
     #[error("malformed `grafos_worker_v0.tasklets` section: {0}")]
-    BadRecord(DecodeError),
+    BadRecord(#[source] DecodeError),
     /// A record whose values cannot run (too few or too many lanes, a
     /// duplicate or empty name).
     #[error("tasklet `{tasklet}`: {reason}")]

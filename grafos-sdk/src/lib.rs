@@ -16,7 +16,7 @@
 //! through the ABI imports; everywhere else it is the host mock, which runs
 //! each data lane on an OS thread.
 
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use grafos_abi as abi;
 pub mod cpu;

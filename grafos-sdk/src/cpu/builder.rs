@@ -165,7 +165,7 @@ impl<S, W> SharedTaskletBuilder<S, W> {
     /// beyond `cores` share them: on the host mock, waiters then park at
     /// once instead of spinning. The runtime runs a launch on one core.
     ///
-    /// **Portable.**
+    /// **Portable.** The guest backend ignores it.
     pub fn cores(mut self, n: usize) -> Self {
         self.cores = Some(n);
         self
@@ -176,7 +176,8 @@ impl<S, W> SharedTaskletBuilder<S, W> {
     /// runtime decides (the tasklet's `workers` unless its operator asks for
     /// another count), so write tasklets for any lane count.
     ///
-    /// **Portable.**
+    /// **Portable.** The guest backend ignores it: the runtime's
+    /// `RunOptions::workers` decides there.
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = Some(n);
         self
@@ -202,7 +203,8 @@ impl<S, W> SharedTaskletBuilder<S, W> {
     /// [`fuel_checkpoint`](super::WorkerCtx::fuel_checkpoint) costs one unit;
     /// on the runtime every wasm instruction does.
     ///
-    /// **Portable.**
+    /// **Portable.** The guest backend ignores it: the runtime's
+    /// `RunOptions::fuel` (default: the tasklet's `fuel`) decides there.
     pub fn fuel(mut self, n: u64) -> Self {
         self.fuel = n;
         self
@@ -210,7 +212,8 @@ impl<S, W> SharedTaskletBuilder<S, W> {
 
     /// The launch input, readable by every lane (copied).
     ///
-    /// **Portable.**
+    /// **Portable.** The guest backend ignores it: the runtime passes the
+    /// launch's input.
     pub fn input(mut self, bytes: &[u8]) -> Self {
         self.input = bytes.to_vec();
         self
@@ -218,7 +221,8 @@ impl<S, W> SharedTaskletBuilder<S, W> {
 
     /// Cancels the launch when `token` is cancelled.
     ///
-    /// **Portable.**
+    /// **Portable.** The guest backend ignores it: the runtime's
+    /// `RunOptions::cancel` cancels there.
     pub fn cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = Some(token);
         self

@@ -298,17 +298,23 @@ impl<S, W> CoordinatorCtx<S, W> {
     /// The OS thread running this lane (host mock only).
     ///
     /// **Target-specific.**
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), doc))]
+    #[cfg_attr(docsrs, doc(cfg(not(target_arch = "wasm32"))))]
     pub fn host_thread_id(&self) -> std::thread::ThreadId {
         std::thread::current().id()
     }
 
-    /// Bytes of the guest's linear memory (wasm32 only).
+    /// Bytes of the guest's linear memory (wasm32 only: on the host, call it
+    /// under `#[cfg(target_arch = "wasm32")]`).
     ///
     /// **Target-specific.**
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(any(target_arch = "wasm32", doc))]
+    #[cfg_attr(docsrs, doc(cfg(target_arch = "wasm32")))]
     pub fn guest_memory_bytes(&self) -> usize {
-        core::arch::wasm32::memory_size(0) * 65536
+        #[cfg(target_arch = "wasm32")]
+        return core::arch::wasm32::memory_size(0) * 65536;
+        #[cfg(not(target_arch = "wasm32"))]
+        unreachable!("documentation only: this method exists on wasm32")
     }
 }
 
@@ -568,17 +574,23 @@ impl<S, W> WorkerCtx<S, W> {
     /// The OS thread running this lane (host mock only).
     ///
     /// **Target-specific.**
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), doc))]
+    #[cfg_attr(docsrs, doc(cfg(not(target_arch = "wasm32"))))]
     pub fn host_thread_id(&self) -> std::thread::ThreadId {
         std::thread::current().id()
     }
 
-    /// Bytes of the guest's linear memory (wasm32 only).
+    /// Bytes of the guest's linear memory (wasm32 only: on the host, call it
+    /// under `#[cfg(target_arch = "wasm32")]`).
     ///
     /// **Target-specific.**
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(any(target_arch = "wasm32", doc))]
+    #[cfg_attr(docsrs, doc(cfg(target_arch = "wasm32")))]
     pub fn guest_memory_bytes(&self) -> usize {
-        core::arch::wasm32::memory_size(0) * 65536
+        #[cfg(target_arch = "wasm32")]
+        return core::arch::wasm32::memory_size(0) * 65536;
+        #[cfg(not(target_arch = "wasm32"))]
+        unreachable!("documentation only: this method exists on wasm32")
     }
 }
 
