@@ -145,6 +145,18 @@ use markers::Marker;
 ///   from the input (`SeedableRng::seed_from_u64`) is deterministic and
 ///   allowed.
 ///
+/// A glob import from outside the module (`use super::*;`) could bring any
+/// of these in under a name the macro cannot follow: a parent's
+/// `use std::time::Instant;` makes `Instant::now()` a clock read. So where
+/// the module has one, a name it does not define or import by name, and
+/// that std's banned items use, is checked for what it resolves to: a std
+/// type (`Instant`, `SystemTime`, `File`, ..) by a generated probe that
+/// fails to compile, at the name, if it is std's; a module or fn
+/// (`thread::spawn`, `spawn`) is an error until it is imported by name
+/// (`use super::spawn;` for your own), so the check can see it. Banned
+/// items renamed on the way (`type Clock = std::time::Instant;` in the
+/// parent) are not caught.
+///
 /// The checks read syntax, not types: a call is judged by its method's name,
 /// its number of arguments and what its receiver is taken to be (a
 /// parameter typed as a context, the first parameter of a

@@ -1,6 +1,6 @@
 //! The portability lint: walks every item of a tasklet module and reports
 //! what would break byte-identical output across the host mock and the
-//! runtime (DESIGN.md §5), using the lists in [`table`].
+//! runtime, using the lists in [`table`].
 //!
 //! The lint is syntactic. A method call is judged by its name, its number of
 //! arguments and the context type its receiver is taken to be:
@@ -17,13 +17,16 @@
 //!    `x.worker_index()` fails even when `x` cannot be placed.
 //!
 //! Paths are matched by their segments, through `use` aliases of their
-//! prefixes (`use std::time; time::Instant::now()`); what a glob import from
-//! outside the module brings in cannot be seen. std's `HashMap` and `HashSet`
+//! prefixes (`use std::time; time::Instant::now()`). What a glob import from
+//! outside the module (`use super::*;`) brings in cannot be seen in the
+//! module's tokens: names that could be banned items are probed or must be
+//! imported by name, see [`glob`]. std's `HashMap` and `HashSet`
 //! with their default hasher (`HashMap::new()`, `HashSet<T>`) warn: their
 //! iteration order is random. A bare `HashMap` is taken to be std's unless
 //! the module's own items or `use`s take the name. Macro arguments are
 //! scanned as tokens for the same method calls and paths.
 
+mod glob;
 mod table;
 mod tokens;
 
@@ -53,6 +56,11 @@ pub(crate) struct Lints {
 pub(crate) fn check(module: &ItemMod, krate: &Path) -> Lints {
     let mut linter = Linter::new(krate);
     if let Some((_, items)) = &module.content {
+        let mut names = glob::Names::new(krate);
+        for item in items {
+            names.visit_item(item);
+        }
+        linter.names = names;
         for item in items {
             match item {
                 Item::Use(u) => linter.collect_aliases(&u.tree, Vec::new()),
@@ -105,6 +113,9 @@ struct Linter<'a> {
     next_closure_is_region: bool,
     /// See [`Lints::markers_to_strip`].
     markers_to_strip: bool,
+    /// The names the module defines, binds and imports, and its glob
+    /// imports from outside (see [`glob`]).
+    names: glob::Names,
 }
 
 impl<'a> Linter<'a> {
@@ -122,6 +133,7 @@ impl<'a> Linter<'a> {
             depth: 0,
             next_closure_is_region: false,
             markers_to_strip: false,
+            names: glob::Names::new(krate),
         }
     }
 
@@ -290,6 +302,9 @@ impl<'a> Linter<'a> {
         }
         let (segments, aliased_len) = self.expand(idents, leading_colon);
         let Some(banned) = table::banned(&segments) else {
+            if !leading_colon {
+                self.check_glob_name(idents);
+            }
             return;
         };
         // Span the written segments that make up the banned prefix.

@@ -1,4 +1,4 @@
-//! The portability lists (DESIGN.md §5): the one table the lint reads. A test
+//! The portability lists: the one table the lint reads. A test
 //! below parses the SDK's sources and checks that every public method of the
 //! two context types carries the rustdoc tag this table gives it.
 
@@ -258,6 +258,28 @@ pub(crate) struct Banned {
     pub(crate) path: &'static [&'static str],
     /// What it does that the promise cannot survive.
     pub(crate) advice: Advice,
+    /// How many leading segments of `path` name a type of std that a
+    /// generated probe can compare a glob-imported name with
+    /// (`std::time::Instant`: 3); `None` for modules, fns and other
+    /// crates' items, which cannot be compared.
+    pub(crate) ty: Option<usize>,
+}
+
+const fn ban(path: &'static [&'static str], advice: Advice) -> Banned {
+    Banned {
+        path,
+        advice,
+        ty: None,
+    }
+}
+
+/// A banned path whose first `ty` segments name a type of std.
+const fn ban_type(path: &'static [&'static str], ty: usize, advice: Advice) -> Banned {
+    Banned {
+        path,
+        advice,
+        ty: Some(ty),
+    }
 }
 
 const CLOCK: Advice = advice(
@@ -280,97 +302,152 @@ const ENTROPY: Advice = advice(
 
 /// Paths that break the promise, anywhere in a tasklet module.
 pub(crate) const BANNED_PATHS: &[Banned] = &[
-    Banned {
-        path: &["std", "thread"],
-        advice: advice(
+    ban(
+        &["std", "thread"],
+        advice(
             "works with OS threads, which the runtime does not have",
             "run lanes with `parallel_for_workers`",
         ),
-    },
-    Banned {
-        path: &["std", "time", "Instant"],
-        advice: CLOCK,
-    },
-    Banned {
-        path: &["std", "time", "SystemTime"],
-        advice: CLOCK,
-    },
-    Banned {
-        path: &["std", "fs"],
-        advice: advice(
+    ),
+    ban_type(&["std", "time", "Instant"], 3, CLOCK),
+    ban_type(&["std", "time", "SystemTime"], 3, CLOCK),
+    ban(
+        &["std", "fs"],
+        advice(
             "does file I/O, which the runtime's sandbox does not offer",
             SANDBOX_IO,
         ),
-    },
-    Banned {
-        path: &["std", "net"],
-        advice: advice(
+    ),
+    ban(
+        &["std", "net"],
+        advice(
             "does network I/O, which the runtime's sandbox does not offer",
             SANDBOX_IO,
         ),
-    },
-    Banned {
-        path: &["std", "env"],
-        advice: advice(
+    ),
+    ban(
+        &["std", "env"],
+        advice(
             "reads the process environment, which differs between the host and the runtime",
             SANDBOX_IO,
         ),
-    },
-    Banned {
-        path: &["std", "process"],
-        advice: only("controls the process, which a wasm guest does not have"),
-    },
-    Banned {
-        path: &["std", "collections", "hash_map", "RandomState"],
-        advice: HASH_KEYS,
-    },
-    Banned {
-        path: &["std", "hash", "RandomState"],
-        advice: HASH_KEYS,
-    },
+    ),
+    ban(
+        &["std", "process"],
+        only("controls the process, which a wasm guest does not have"),
+    ),
+    ban_type(
+        &["std", "collections", "hash_map", "RandomState"],
+        4,
+        HASH_KEYS,
+    ),
+    ban_type(&["std", "hash", "RandomState"], 3, HASH_KEYS),
     // Randomness crates' entropy sources; their seeded generators are
     // deterministic and stay allowed.
-    Banned {
-        path: &["rand", "random"],
-        advice: ENTROPY,
-    },
-    Banned {
-        path: &["rand", "thread_rng"],
-        advice: ENTROPY,
-    },
-    Banned {
-        path: &["rand", "rng"],
-        advice: ENTROPY,
-    },
-    Banned {
-        path: &["rand", "rngs", "OsRng"],
-        advice: ENTROPY,
-    },
-    Banned {
-        path: &["rand", "rngs", "ThreadRng"],
-        advice: ENTROPY,
-    },
-    Banned {
-        path: &["getrandom"],
-        advice: ENTROPY,
-    },
-    Banned {
-        path: &["std", "hint", "spin_loop"],
-        advice: SPIN,
-    },
-    Banned {
-        path: &["core", "hint", "spin_loop"],
-        advice: SPIN,
-    },
-    Banned {
-        path: &["std", "sync", "atomic", "spin_loop_hint"],
-        advice: SPIN,
-    },
-    Banned {
-        path: &["core", "sync", "atomic", "spin_loop_hint"],
-        advice: SPIN,
-    },
+    ban(&["rand", "random"], ENTROPY),
+    ban(&["rand", "thread_rng"], ENTROPY),
+    ban(&["rand", "rng"], ENTROPY),
+    ban(&["rand", "rngs", "OsRng"], ENTROPY),
+    ban(&["rand", "rngs", "ThreadRng"], ENTROPY),
+    ban(&["getrandom"], ENTROPY),
+    ban(&["std", "hint", "spin_loop"], SPIN),
+    ban(&["core", "hint", "spin_loop"], SPIN),
+    ban(&["std", "sync", "atomic", "spin_loop_hint"], SPIN),
+    ban(&["core", "sync", "atomic", "spin_loop_hint"], SPIN),
 ];
+
+/// Items inside the banned modules (`std::thread`, `std::fs`, ..) that a
+/// parent module may import by name and a tasklet reach through
+/// `use super::*;`, where the banned module's own path is never written.
+/// Only distinctive names: a fn of these names that reaches a tasklet
+/// through a glob is an error until it is imported by name (see
+/// [`glob_candidates`]). Types are compared exactly, but only non-generic
+/// ones are listed, since a probe names the type without arguments.
+pub(crate) const MEMBERS: &[(&[&str], Option<usize>)] = &[
+    (&["std", "thread", "spawn"], None),
+    (&["std", "thread", "sleep"], None),
+    (&["std", "thread", "sleep_ms"], None),
+    (&["std", "thread", "scope"], None),
+    (&["std", "thread", "yield_now"], None),
+    (&["std", "thread", "park"], None),
+    (&["std", "thread", "park_timeout"], None),
+    (&["std", "thread", "available_parallelism"], None),
+    (&["std", "thread", "Thread"], Some(3)),
+    (&["std", "thread", "ThreadId"], Some(3)),
+    (&["std", "fs", "File"], Some(3)),
+    (&["std", "fs", "OpenOptions"], Some(3)),
+    (&["std", "fs", "DirEntry"], Some(3)),
+    (&["std", "fs", "ReadDir"], Some(3)),
+    (&["std", "fs", "read_to_string"], None),
+    (&["std", "fs", "read_dir"], None),
+    (&["std", "fs", "remove_file"], None),
+    (&["std", "fs", "create_dir_all"], None),
+    (&["std", "fs", "remove_dir_all"], None),
+    (&["std", "net", "TcpStream"], Some(3)),
+    (&["std", "net", "TcpListener"], Some(3)),
+    (&["std", "net", "UdpSocket"], Some(3)),
+    (&["std", "env", "var"], None),
+    (&["std", "env", "vars"], None),
+    (&["std", "env", "var_os"], None),
+    (&["std", "env", "args_os"], None),
+    (&["std", "env", "current_dir"], None),
+    (&["std", "env", "temp_dir"], None),
+    (&["std", "process", "exit"], None),
+    (&["std", "process", "abort"], None),
+    (&["std", "process", "Command"], Some(3)),
+    (&["std", "process", "Stdio"], Some(3)),
+];
+
+/// A banned path a name could stand for when it reaches a tasklet through
+/// a glob import from outside the module.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GlobCandidate {
+    /// The full path of the banned item (or of the member of a banned module).
+    pub(crate) path: &'static [&'static str],
+    /// Where the name stands in `path`.
+    pub(crate) at: usize,
+    /// See [`Banned::ty`].
+    pub(crate) ty: Option<usize>,
+    /// The ban's advice.
+    pub(crate) advice: Advice,
+    /// The banned prefix, for messages: `std::thread` for `spawn`.
+    pub(crate) banned: &'static [&'static str],
+}
+
+/// The banned paths `name` could be a segment of, past the crate's name:
+/// `Instant` for `std::time::Instant`, `time` for the same, `spawn` for
+/// `std::thread::spawn`. Crate names (`std`, `rand`) reach every module
+/// through the extern prelude, not through a glob, and are checked as
+/// written. Names after a type (`Path::exists`) cannot be imported.
+pub(crate) fn glob_candidates(name: &str) -> Vec<GlobCandidate> {
+    let members = MEMBERS
+        .iter()
+        .filter_map(|(path, ty)| banned_strs(path).map(|b| (*path, *ty, b.advice, b.path)));
+    BANNED_PATHS
+        .iter()
+        .map(|b| (b.path, b.ty, b.advice, b.path))
+        .chain(members)
+        .flat_map(|(path, ty, advice, banned)| {
+            path.iter()
+                .enumerate()
+                .skip(1)
+                .filter(move |(at, segment)| **segment == name && ty.is_none_or(|t| *at < t))
+                .map(move |(at, _)| GlobCandidate {
+                    path,
+                    at,
+                    ty,
+                    advice,
+                    banned,
+                })
+        })
+        .collect()
+}
+
+fn banned_strs(path: &[&str]) -> Option<&'static Banned> {
+    BANNED_PATHS
+        .iter()
+        .find(|b| path.len() >= b.path.len() && b.path.iter().zip(path).all(|(b, s)| b == s))
+}
 
 /// Why `thread_local!` is banned.
 pub(crate) const THREAD_LOCAL: &str = "`thread_local!` gives each lane its own value on the \

@@ -436,3 +436,100 @@ fn only_markers_below_the_module_items_need_stripping() {
         }
     )));
 }
+
+#[test]
+fn names_through_a_glob_are_probed_or_must_be_imported_by_name() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use super::*;
+                fn f() {
+                    let now = Instant::now();
+                    let again = time::SystemTime::now();
+                    let handle = thread::spawn(|| ());
+                    spawn(|| ());
+                    let file = fs::File::open("x");
+                    hint::spin_loop();
+                    println!("{:?}", Instant::now());
+                    assert!(thread::current().id() == id);
+                    let b = Barrier::new(2);
+                }
+            }
+        },
+        &[
+            "error: `thread` comes in through the glob import `use super::*`, so the lint \
+             cannot tell whether it is `std::thread`: `std::thread` works with OS threads, \
+             which the runtime does not have; import `thread` by name (`use super::thread;`",
+            "error: `spawn` comes in through the glob import `use super::*`, so the lint cannot \
+             tell whether it is `std::thread::spawn`: `std::thread` works with OS threads",
+            "error: `hint` comes in through the glob import `use super::*`, so the lint cannot \
+             tell whether it is `std::hint`: `std::hint::spin_loop` spin-waits",
+            "error: `thread` comes in",
+            "probe `Instant`: `Instant` here is `std::time::Instant`, brought in by the glob \
+             import `use super::*`: it reads a clock",
+            "probe `time :: SystemTime`: `time::SystemTime` here is `std::time::SystemTime`",
+            "probe `fs :: File`: `fs::File` here is `std::fs::File`, brought in by the glob \
+             import `use super::*`: it does file I/O",
+        ],
+    );
+}
+
+#[test]
+fn the_module_s_own_names_are_not_probed() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use super::*;
+                use super::spawn;
+                use crate::clock::Instant as Clock;
+                mod thread { pub fn current() {} }
+                struct File;
+                fn f<Barrier>(sleep: fn()) {
+                    spawn(|| ());
+                    thread::current();
+                    let file = File;
+                    sleep();
+                    let exit = |code| code;
+                    exit(1);
+                    let d = time::Duration::ZERO;
+                    let x = obj.spawn();
+                    println!("{}", obj.sleep());
+                    Clock::now();
+                }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn globs_from_std_and_the_sdk_bring_no_unknown_names() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use grafos::prelude::*;
+                use std::cmp::*;
+                fn f() { spawn(|| ()); Instant::now(); }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn target_specific_silences_a_glob_name() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use super::*;
+                fn f() {
+                    #[target_specific]
+                    let now = Instant::now();
+                    #[target_specific]
+                    spawn(|| ());
+                }
+            }
+        },
+        &[],
+    );
+}

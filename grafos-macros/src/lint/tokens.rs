@@ -20,7 +20,8 @@ pub(super) fn scan(linter: &mut Linter<'_>, tokens: TokenStream) {
             }
             TokenTree::Punct(p) if p.as_char() == '.' => {
                 method_call(linter, &tokens, i);
-                1
+                // A method's or field's name is not a path.
+                1 + usize::from(matches!(tokens.get(i + 1), Some(TokenTree::Ident(_))))
             }
             TokenTree::Ident(_) => path(linter, &tokens, i, false),
             TokenTree::Punct(_) if is_path_sep(&tokens, i) => {
