@@ -138,7 +138,22 @@ use markers::Marker;
 ///   different order every run, though lookups alone are portable.
 /// - `std::thread`, `std::time::{Instant, SystemTime}`, `std::fs`,
 ///   `std::net`, `std::env`, `std::process`, `spin_loop`, `thread_local!`
-///   and `static mut` are errors.
+///   and `static mut` are errors. So are `std::panic::{catch_unwind,
+///   resume_unwind}` (a panic unwinds on the host mock but aborts the wasm32
+///   guest) and `set_hook`/`take_hook`; the standard streams
+///   (`std::io::{stdin, stdout, stderr}` and their types); the blocking
+///   `std::sync::{Barrier, Condvar}` (they panic on wasm32); the file-system
+///   queries of `Path`/`PathBuf` (`exists`, `is_file`, `is_dir`, `metadata`,
+///   `canonicalize`, `read_dir`, ..) written as paths (`Path::exists(p)`) or
+///   on a receiver built by `Path::new(..)`/`PathBuf::from(..)`; and thread
+///   pools: any `rayon::` path, `.par_iter()` and its kin whatever the
+///   receiver, `crossbeam::{thread, scope}`, `std::thread::scope`.
+/// - `print!`, `println!`, `eprint!`, `eprintln!` and `dbg!` are warnings:
+///   they print on the host mock and nothing in the wasm32 guest, but what
+///   they write is not the tasklet's output, which they cannot change.
+/// - An import is judged where its names are used, so that
+///   `#[target_specific]` on the use silences it; `#[target_specific]` on a
+///   `use` itself is an error.
 /// - So are randomness sources: a named `RandomState` (its hashes are
 ///   random numbers), `rand::{random, thread_rng, rng}`,
 ///   `rand::rngs::{OsRng, ThreadRng}` and `getrandom`. A generator seeded

@@ -52,6 +52,8 @@ pub(super) struct Names {
     /// The first glob import from outside std and the SDK: how it reads
     /// (`use super::*`) and its prefix (`super`).
     glob: Option<(String, String)>,
+    /// Every `use` tree of the module, at any depth, for the lint's aliases.
+    pub(super) uses: Vec<UseTree>,
 }
 
 impl Names {
@@ -61,7 +63,13 @@ impl Names {
             defined: HashSet::new(),
             bound: HashSet::new(),
             glob: None,
+            uses: Vec::new(),
         }
+    }
+
+    /// Whether the module defines or imports `name` itself.
+    pub(super) fn defines(&self, name: &str) -> bool {
+        self.defined.contains(name)
     }
 
     fn use_tree(&mut self, tree: &UseTree, mut prefix: Vec<String>) {
@@ -122,6 +130,7 @@ impl<'ast> Visit<'ast> for Names {
             Item::Union(i) => Some(&i.ident),
             Item::Use(u) => {
                 self.use_tree(&u.tree, Vec::new());
+                self.uses.push(u.tree.clone());
                 None
             }
             _ => None,

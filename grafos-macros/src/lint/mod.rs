@@ -60,10 +60,14 @@ pub(crate) fn check(module: &ItemMod, krate: &Path) -> Lints {
         for item in items {
             names.visit_item(item);
         }
+        // Imports anywhere in the module, fn bodies' included.
+        for tree in std::mem::take(&mut names.uses) {
+            linter.collect_aliases(&tree, Vec::new());
+        }
         linter.names = names;
         for item in items {
             match item {
-                Item::Use(u) => linter.collect_aliases(&u.tree, Vec::new()),
+                Item::Use(_) => {}
                 // `struct HashMap` or `type HashMap<K, V> = ..` takes the name.
                 _ => {
                     if let Some(name) = item_name(item) {
@@ -166,9 +170,23 @@ impl<'a> Linter<'a> {
     /// `#[target_specific]`, reports a `#[coordinator]`/`#[worker]` below the
     /// module's own items. Returns how many silencers to end after the node.
     fn enter(&mut self, attrs: &[Attribute]) -> usize {
+        self.enter_item(attrs, false)
+    }
+
+    /// [`Linter::enter`] for an item, which may be a `use` (`on_use`).
+    fn enter_item(&mut self, attrs: &[Attribute], on_use: bool) -> usize {
         let mut silencers = 0;
         for attr in attrs {
             match Marker::of(attr, self.krate) {
+                Some(Marker::TargetSpecific) if on_use => {
+                    self.markers_to_strip = true;
+                    self.diag.error(format_err!(
+                        attr,
+                        "`#[target_specific]` cannot go on a `use`: it would silence every use \
+                         of the names it imports; put it on the statement, expression or fn that \
+                         uses them"
+                    ));
+                }
                 Some(Marker::TargetSpecific) => {
                     self.markers_to_strip = true;
                     self.diag
@@ -239,6 +257,13 @@ impl<'a> Linter<'a> {
     /// Judges a call of `method` with `arity` arguments on `context`.
     fn check_method(&mut self, context: Option<Context>, method: &Ident, arity: usize) {
         let Some(entry) = table::method_for(context, &method.to_string(), arity) else {
+            if table::POOL_METHODS.iter().any(|m| method == m) {
+                self.error(format_err!(
+                    method,
+                    "`.{method}()` {}",
+                    table::POOL_ADVICE.explain("the call")
+                ));
+            }
             return;
         };
         let call = match arity {
@@ -268,12 +293,49 @@ impl<'a> Linter<'a> {
 
     /// Checks the path of a macro invocation: `thread_local!` is banned.
     fn check_macro_path(&mut self, idents: &[&Ident]) {
-        if let Some(last) = idents.last()
-            && *last == "thread_local"
-        {
-            let first = idents[0];
+        let Some(last) = idents.last() else {
+            return;
+        };
+        let first = idents[0];
+        if *last == "thread_local" {
             self.error(format_err!(quote!(#first #last), "{}", table::THREAD_LOCAL));
         }
+        let std_or_prelude = match idents {
+            [name] => !self.names.defines(&name.to_string()),
+            [krate, _] => *krate == "std",
+            _ => false,
+        };
+        if std_or_prelude && table::PRINT_MACROS.iter().any(|m| *last == m) {
+            self.warn(
+                last.span(),
+                format!("`{last}!` {}", table::PRINTS.explain("it")),
+            );
+        }
+    }
+
+    /// `Path::new(p).exists()`: a file-system query on a receiver that is
+    /// visibly a `Path` or `PathBuf`, judged as the path `Path::exists`.
+    fn check_path_method(&mut self, receiver: &Expr, method: &Ident) {
+        if !table::PATH_METHODS.iter().any(|m| method == m) {
+            return;
+        }
+        let Expr::Call(call) = receiver else {
+            return;
+        };
+        let Expr::Path(func) = &*call.func else {
+            return;
+        };
+        let segments = &func.path.segments;
+        let constructor = segments
+            .last()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "new" | "from"));
+        if segments.len() < 2 || !constructor {
+            return;
+        }
+        let mut idents: Vec<&Ident> = segments.iter().map(|s| &s.ident).collect();
+        idents.pop();
+        idents.push(method);
+        self.check_path(&idents, func.path.leading_colon.is_some());
     }
 
     /// The segments of a path given by its idents (`leading_colon` for
@@ -420,11 +482,10 @@ impl<'a> Linter<'a> {
                 self.hashed.push((local.clone(), hashed));
             }
         }
-        if table::banned(&segments).is_some() {
-            if report {
-                self.check_path(path, false);
-            }
-        } else if let Some(local) = local.filter(|_| table::leads_to_banned(&segments)) {
+        // A banned import is judged where the name is used, so that a
+        // `#[target_specific]` there silences it.
+        let banned = table::banned(&segments).is_some() || table::leads_to_banned(&segments);
+        if let Some(local) = local.filter(|_| !report && banned) {
             self.aliases.push((local, segments));
         }
     }
@@ -528,7 +589,7 @@ impl<'ast> Visit<'ast> for Linter<'_> {
     }
 
     fn visit_item(&mut self, item: &'ast Item) {
-        let silencers = self.enter(item_attrs(item));
+        let silencers = self.enter_item(item_attrs(item), matches!(item, Item::Use(_)));
         self.depth += 1;
         visit::visit_item(self, item);
         self.depth -= 1;
@@ -630,6 +691,7 @@ impl<'ast> Visit<'ast> for Linter<'_> {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let context = self.context_of(&call.receiver);
         self.check_method(context, &call.method, call.args.len());
+        self.check_path_method(&call.receiver, &call.method);
         self.visit_expr(&call.receiver);
         let region = call.method == "parallel_for_workers";
         for arg in &call.args {

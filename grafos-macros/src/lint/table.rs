@@ -300,6 +300,84 @@ const ENTROPY: Advice = advice(
     "seed a generator from the input (`SeedableRng::seed_from_u64`)",
 );
 
+const UNWIND: Advice = advice(
+    "unwinds, which the wasm32 guest cannot: a panic is caught (or resumed) on the host mock \
+     but aborts the launch on the runtime",
+    "return a `Result` instead of panicking",
+);
+const PANIC_HOOK: Advice = advice(
+    "swaps the process-wide panic hook, which on the host mock is shared with every lane and \
+     every other test of the process",
+    "return a `Result` instead of panicking",
+);
+const STDIO: Advice = advice(
+    "reaches the process's standard streams, which the wasm32 guest does not have (reads \
+     find nothing, writes vanish) while the host mock's are the terminal's",
+    "pass what you need in the input and return results in the output",
+);
+const BLOCKING: Advice = advice(
+    "blocks an OS thread, which the wasm32 guest cannot do (it panics there)",
+    "wait for other lanes with `barrier()`",
+);
+const FS_QUERY: Advice = advice(
+    "queries the file system, which the runtime's sandbox does not offer",
+    SANDBOX_IO,
+);
+const POOL: Advice = advice(
+    "runs work on a pool of OS threads, which the runtime does not have",
+    "split the work over lanes with `parallel_for_workers`",
+);
+
+/// Methods that run work on rayon's thread pool, whatever the receiver
+/// (rayon's traits are the only common source of these names).
+pub(crate) const POOL_METHODS: &[&str] = &[
+    "par_iter",
+    "par_iter_mut",
+    "into_par_iter",
+    "par_chunks",
+    "par_chunks_mut",
+    "par_chunks_exact",
+    "par_windows",
+    "par_bridge",
+    "par_extend",
+    "par_sort",
+    "par_sort_unstable",
+    "par_sort_by",
+    "par_sort_by_key",
+    "par_sort_unstable_by",
+    "par_sort_unstable_by_key",
+    "par_drain",
+];
+
+/// Why `.par_iter()` and its kin are banned.
+pub(crate) const POOL_ADVICE: Advice = POOL;
+
+/// The methods of `Path` and `PathBuf` that query the file system.
+pub(crate) const PATH_METHODS: &[&str] = &[
+    "exists",
+    "try_exists",
+    "is_file",
+    "is_dir",
+    "is_symlink",
+    "metadata",
+    "symlink_metadata",
+    "canonicalize",
+    "read_dir",
+    "read_link",
+];
+
+/// The print macros of std: they print on the host mock and print nothing
+/// in the wasm32 guest. A warning, not an error: what they write is not the
+/// tasklet's output, which they cannot change (`dbg!` returns its argument).
+pub(crate) const PRINT_MACROS: &[&str] = &["print", "println", "eprint", "eprintln", "dbg"];
+
+/// Why a print macro warns.
+pub(crate) const PRINTS: Advice = advice(
+    "prints on the host mock, where lanes are threads of the test process, but nothing in the \
+     wasm32 guest, which has no standard streams",
+    "return what you need to see in the output",
+);
+
 /// Paths that break the promise, anywhere in a tasklet module.
 pub(crate) const BANNED_PATHS: &[Banned] = &[
     ban(
@@ -350,6 +428,42 @@ pub(crate) const BANNED_PATHS: &[Banned] = &[
     ban(&["rand", "rngs", "OsRng"], ENTROPY),
     ban(&["rand", "rngs", "ThreadRng"], ENTROPY),
     ban(&["getrandom"], ENTROPY),
+    ban(&["std", "panic", "catch_unwind"], UNWIND),
+    ban(&["std", "panic", "resume_unwind"], UNWIND),
+    ban(&["std", "panic", "set_hook"], PANIC_HOOK),
+    ban(&["std", "panic", "take_hook"], PANIC_HOOK),
+    ban(&["std", "io", "stdin"], STDIO),
+    ban(&["std", "io", "stdout"], STDIO),
+    ban(&["std", "io", "stderr"], STDIO),
+    ban_type(&["std", "io", "Stdin"], 3, STDIO),
+    ban_type(&["std", "io", "Stdout"], 3, STDIO),
+    ban_type(&["std", "io", "Stderr"], 3, STDIO),
+    ban_type(&["std", "sync", "Barrier"], 3, BLOCKING),
+    ban_type(&["std", "sync", "Condvar"], 3, BLOCKING),
+    ban_type(&["std", "path", "Path", "exists"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "try_exists"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "is_file"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "is_dir"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "is_symlink"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "metadata"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "symlink_metadata"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "canonicalize"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "read_dir"], 3, FS_QUERY),
+    ban_type(&["std", "path", "Path", "read_link"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "exists"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "try_exists"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "is_file"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "is_dir"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "is_symlink"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "metadata"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "symlink_metadata"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "canonicalize"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "read_dir"], 3, FS_QUERY),
+    ban_type(&["std", "path", "PathBuf", "read_link"], 3, FS_QUERY),
+    // Thread pools: OS threads again, under another name.
+    ban(&["rayon"], POOL),
+    ban(&["crossbeam", "thread"], POOL),
+    ban(&["crossbeam", "scope"], POOL),
     ban(&["std", "hint", "spin_loop"], SPIN),
     ban(&["core", "hint", "spin_loop"], SPIN),
     ban(&["std", "sync", "atomic", "spin_loop_hint"], SPIN),

@@ -191,14 +191,16 @@ fn nondeterministic_std_is_rejected_anywhere() {
                     std::process::exit(1);
                     std::hint::spin_loop();
                     let _: Option<std::thread::ThreadId> = None;
+                    // Imports are judged where their names are used.
+                    thread::yield_now();
+                    let now = Instant::now();
+                    let f = fs::read("f");
+                    let s = TcpStream::connect("h:1");
+                    let d = Duration::ZERO;
                 }
             }
         },
         &[
-            "error: `std::thread` works with OS threads, which the runtime does not have",
-            "error: `std::time::Instant` reads a clock",
-            "error: `std::fs` does file I/O",
-            "error: `std::net` does network I/O",
             "error: `static mut` is one unsynchronised value for every lane",
             "error: `thread_local!` gives each lane its own value on the host mock",
             "error: `std::time::SystemTime` reads a clock",
@@ -206,6 +208,10 @@ fn nondeterministic_std_is_rejected_anywhere() {
             "error: `std::process` controls the process",
             "error: `std::hint::spin_loop` spin-waits",
             "error: `std::thread` works with OS threads",
+            "error: `std::thread` works with OS threads, which the runtime does not have",
+            "error: `std::time::Instant` reads a clock",
+            "error: `std::fs` does file I/O",
+            "error: `std::net` does network I/O",
         ],
     );
 }
@@ -219,6 +225,7 @@ fn randomness_is_rejected_but_seeded_generators_are_not() {
                 use std::collections::{BTreeMap, HashMap};
                 use rand::{Rng, SeedableRng};
                 fn f(seed: u64) {
+                    let named = RandomState::new();
                     let keys = std::hash::RandomState::new();
                     let x: u32 = rand::random();
                     let mut rng = ::rand::thread_rng();
@@ -336,6 +343,9 @@ fn macro_arguments_are_scanned() {
             "`std::time::Instant` reads a clock",
             "`worker_count()` is target-specific",
             "`thread_local!` gives each lane its own value",
+            "warning: `println!` prints on the host mock, where lanes are threads of the test \
+             process, but nothing in the wasm32 guest, which has no standard streams; return \
+             what you need to see in the output, or mark it `#[target_specific]`",
         ],
     );
 }
@@ -345,7 +355,6 @@ fn target_specific_silences_fns_blocks_statements_and_expressions() {
     assert_messages(
         parse_quote! {
             mod t {
-                #[target_specific]
                 use std::time::Instant;
                 #[worker]
                 #[target_specific]
@@ -362,6 +371,8 @@ fn target_specific_silences_fns_blocks_statements_and_expressions() {
                     match 1 { #[target_specific] _ => { w.worker_count(); } }
                     #[target_specific]
                     println!("{}", w.worker_index());
+                    #[target_specific]
+                    let now = Instant::now();
                     w.worker_count();
                 }
             }
@@ -465,11 +476,13 @@ fn names_through_a_glob_are_probed_or_must_be_imported_by_name() {
             "error: `hint` comes in through the glob import `use super::*`, so the lint cannot \
              tell whether it is `std::hint`: `std::hint::spin_loop` spin-waits",
             "error: `thread` comes in",
+            "warning: `println!` prints on the host mock",
             "probe `Instant`: `Instant` here is `std::time::Instant`, brought in by the glob \
              import `use super::*`: it reads a clock",
             "probe `time :: SystemTime`: `time::SystemTime` here is `std::time::SystemTime`",
             "probe `fs :: File`: `fs::File` here is `std::fs::File`, brought in by the glob \
              import `use super::*`: it does file I/O",
+            "probe `Barrier`: `Barrier` here is `std::sync::Barrier`",
         ],
     );
 }
@@ -493,7 +506,7 @@ fn the_module_s_own_names_are_not_probed() {
                     exit(1);
                     let d = time::Duration::ZERO;
                     let x = obj.spawn();
-                    println!("{}", obj.sleep());
+                    assert!(obj.sleep());
                     Clock::now();
                 }
             }
@@ -531,5 +544,79 @@ fn target_specific_silences_a_glob_name() {
             }
         },
         &[],
+    );
+}
+
+#[test]
+fn panics_streams_blocking_and_pools_are_rejected() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::panic;
+                use std::path::{Path, PathBuf};
+                use std::sync::{Arc, Barrier};
+                use rayon::prelude::*;
+                fn f(v: &[u32]) {
+                    let caught = panic::catch_unwind(|| 1);
+                    std::panic::set_hook(Box::new(|_| ()));
+                    let line = std::io::stdin();
+                    let out: std::io::Stdout = todo!();
+                    let b = Barrier::new(2);
+                    let c = std::sync::Condvar::new();
+                    let there = Path::new("x").exists();
+                    let file = Path::is_file(p);
+                    let dir = std::path::PathBuf::from("d").read_dir();
+                    let sum: u32 = v.par_iter().sum();
+                    crossbeam::scope(|s| ());
+                    std::thread::scope(|s| ());
+                    eprintln!("{}", 1);
+                    let x = dbg!(2);
+                    // Portable: another `Barrier`, `Path` as a value.
+                    let name = Path::new("x").file_name();
+                    let a = Arc::new(1);
+                }
+            }
+        },
+        &[
+            "error: `rayon` runs work on a pool of OS threads",
+            "error: `std::panic::catch_unwind` unwinds, which the wasm32 guest cannot",
+            "error: `std::panic::set_hook` swaps the process-wide panic hook",
+            "error: `std::io::stdin` reaches the process's standard streams",
+            "error: `std::io::Stdout` reaches the process's standard streams",
+            "error: `std::sync::Barrier` blocks",
+            "error: `std::sync::Condvar` blocks",
+            "error: `std::path::Path::exists` queries the file system",
+            "error: `std::path::Path::is_file` queries the file system",
+            "error: `std::path::PathBuf::read_dir` queries the file system",
+            "error: `.par_iter()` runs work on a pool of OS threads, which the runtime does not \
+             have; split the work over lanes with `parallel_for_workers`, or mark the call",
+            "error: `crossbeam::scope` runs work on a pool",
+            "error: `std::thread` works with OS threads",
+            "warning: `eprintln!` prints on the host mock",
+            "warning: `dbg!` prints on the host mock",
+        ],
+    );
+}
+
+#[test]
+fn target_specific_on_a_use_is_an_error_and_the_uses_are_checked() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[target_specific]
+                use std::time::Instant;
+                fn f() {
+                    use std::thread;
+                    let now = Instant::now();
+                    thread::yield_now();
+                }
+            }
+        },
+        &[
+            "error: `#[target_specific]` cannot go on a `use`: it would silence every use of the \
+             names it imports; put it on the statement, expression or fn that uses them",
+            "error: `std::time::Instant` reads a clock",
+            "error: `std::thread` works with OS threads",
+        ],
     );
 }
