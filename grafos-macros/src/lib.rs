@@ -132,6 +132,8 @@ use markers::Marker;
 ///   portable one: `worker_index()` (use `data_worker_index()`),
 ///   `worker_count()` (`data_worker_count()`), the coordinator's `scratch(i)`
 ///   (`data_scratch(i)`), `host_thread_id()`, `guest_memory_bytes()`.
+///   A method used as a value (`.map(Worker::worker_index)`,
+///   `CoordinatorCtx::<S, W>::scratch`) is judged like a call.
 /// - Methods whose behaviour differs are warnings: `CoordinatorCtx::barrier()`
 ///   and `fuel_remaining()`. So are std's `HashMap` and `HashSet` with their
 ///   default hasher (`HashMap::new()`, `HashSet<T>`): they iterate in a

@@ -256,6 +256,11 @@ impl<'a> Linter<'a> {
 
     /// Judges a call of `method` with `arity` arguments on `context`.
     fn check_method(&mut self, context: Option<Context>, method: &Ident, arity: usize) {
+        self.check_method_use(context, method, Some(arity));
+    }
+
+    /// Judges `Type::method` used as a value (`arity` `None`), or called.
+    fn check_method_use(&mut self, context: Option<Context>, method: &Ident, arity: Option<usize>) {
         let Some(entry) = table::method_for(context, &method.to_string(), arity) else {
             if table::POOL_METHODS.iter().any(|m| method == m) {
                 self.error(format_err!(
@@ -267,24 +272,32 @@ impl<'a> Linter<'a> {
             return;
         };
         let call = match arity {
-            0 => format!("{}()", entry.name),
-            1 => format!("{}(i)", entry.name),
-            _ => format!("{}(..)", entry.name),
+            None => format!("{}::{}", entry.context.type_name(), entry.name),
+            Some(0) => format!("{}()", entry.name),
+            Some(1) => format!("{}(i)", entry.name),
+            Some(_) => format!("{}(..)", entry.name),
+        };
+        let shown = match arity {
+            None => call.clone(),
+            Some(_) => format!("{}::{call}", entry.context.type_name()),
+        };
+        let what = match arity {
+            None => "the use",
+            Some(_) => "the call",
         };
         match entry.portability {
             Portability::Portable => {}
             Portability::Diverges => self.warn(
                 method.span(),
                 format!(
-                    "`{}::{call}` behaves differently on the host mock and on the runtime: {}",
-                    entry.context.type_name(),
-                    entry.advice.explain("the call")
+                    "`{shown}` behaves differently on the host mock and on the runtime: {}",
+                    entry.advice.explain(what)
                 ),
             ),
             Portability::TargetSpecific => self.error(format_err!(
                 method,
                 "`{call}` is target-specific: {}",
-                entry.advice.explain("the call")
+                entry.advice.explain(what)
             )),
         }
     }
@@ -713,8 +726,29 @@ impl<'ast> Visit<'ast> for Linter<'_> {
                     self.check_method(Some(context), method, arity);
                 }
             }
+            // The callee's path, without judging it again as a value.
+            if let Some(qself) = &p.qself {
+                self.visit_type(&qself.ty);
+            }
+            self.visit_path(&p.path);
+        } else {
+            self.visit_expr(&call.func);
         }
-        visit::visit_expr_call(self, call);
+        for arg in &call.args {
+            self.visit_expr(arg);
+        }
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        // `.map(WorkerCtx::worker_index)`: judged like a call.
+        let segments = &expr.path.segments;
+        if segments.len() >= 2 {
+            let ty = &segments[segments.len() - 2].ident;
+            if let Some(context) = Context::of_name(&ty.to_string()) {
+                self.check_method_use(Some(context), &segments[segments.len() - 1].ident, None);
+            }
+        }
+        visit::visit_expr_path(self, expr);
     }
 
     fn visit_path(&mut self, path: &'ast Path) {

@@ -239,14 +239,16 @@ pub(crate) const METHODS: &[Method] = &[
 /// The method a call `.name(..arity args)` reaches on `context`. When the
 /// context is unknown the call is judged by the strictest method of that
 /// name and arity on either type, so nothing non-portable slips through.
+/// `arity` is `None` for a method used as a value (`.map(Worker::lane)`):
+/// then any arity matches.
 pub(crate) fn method_for(
     context: Option<Context>,
     name: &str,
-    arity: usize,
+    arity: Option<usize>,
 ) -> Option<&'static Method> {
     METHODS
         .iter()
-        .filter(|m| m.name == name && m.arity == arity)
+        .filter(|m| m.name == name && arity.is_none_or(|a| m.arity == a))
         .filter(|m| context.is_none_or(|c| c == m.context))
         .max_by_key(|m| m.portability)
 }
@@ -791,7 +793,7 @@ mod tests {
 
     #[test]
     fn lookup_is_keyed_by_context_name_and_arity() {
-        let look = |c, n, a| method_for(c, n, a).map(|m| m.portability);
+        let look = |c, n, a| method_for(c, n, Some(a)).map(|m| m.portability);
         assert_eq!(look(Some(W), "barrier", 0), Some(Portability::Portable));
         assert_eq!(look(Some(C), "barrier", 0), Some(Portability::Diverges));
         assert_eq!(look(None, "barrier", 0), Some(Portability::Diverges));

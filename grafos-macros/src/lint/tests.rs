@@ -620,3 +620,35 @@ fn target_specific_on_a_use_is_an_error_and_the_uses_are_checked() {
         ],
     );
 }
+
+#[test]
+fn context_methods_as_values_are_judged_like_calls() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[coordinator]
+                fn run(coord: &mut Coordinator) -> Vec<u8> {
+                    let f = Some(&*coord).map(Coordinator::fuel_remaining);
+                    let s = CoordinatorCtx::<S, W>::scratch;
+                    let d = Coordinator::data_scratch;
+                    vec![]
+                }
+                fn lanes(ws: &[Worker]) {
+                    let i: Vec<_> = ws.iter().map(WorkerCtx::worker_index).collect();
+                    let j: Vec<_> = ws.iter().map(Worker::data_worker_index).collect();
+                    assert!(ws.iter().map(Worker::worker_count).all(|n| n > 0));
+                    #[target_specific]
+                    let k = ws.iter().map(Worker::worker_index);
+                }
+            }
+        },
+        &[
+            "error: `CoordinatorCtx::scratch` is target-specific: it indexes raw lanes, where 0 \
+             is the coordinator's own; use `data_scratch(i)`, or mark the use `#[target_specific]`",
+            "error: `WorkerCtx::worker_index` is target-specific: it numbers raw lanes",
+            "error: `WorkerCtx::worker_count` is target-specific",
+            "warning: `CoordinatorCtx::fuel_remaining` behaves differently on the host mock and \
+             on the runtime",
+        ],
+    );
+}

@@ -129,6 +129,18 @@ fn path(linter: &mut Linter<'_>, tokens: &[TokenTree], start: usize, leading_col
     }
     linter.check_path(&idents, leading_colon);
     linter.check_hasher(&idents, leading_colon, &[]);
+    // `Worker::worker_index` as a value, or `WorkerCtx::worker_index(w)`.
+    if let [.., ty, method] = idents.as_slice()
+        && let Some(context) = super::Context::of_name(&ty.to_string())
+    {
+        let arity = match tokens.get(at) {
+            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                Some(arity(g.stream()).saturating_sub(1))
+            }
+            _ => None,
+        };
+        linter.check_method_use(Some(context), method, arity);
+    }
     at - start
 }
 

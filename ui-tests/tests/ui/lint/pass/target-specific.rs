@@ -33,6 +33,8 @@ mod raw {
         #[target_specific]
         let _cached = std::path::Path::new("cache.bin").exists();
         let lanes = #[target_specific] coord.worker_count();
+        #[target_specific]
+        let _raw_count = Coordinator::worker_count;
         // A method of one target needs its `cfg` as well.
         #[cfg(not(target_arch = "wasm32"))]
         #[target_specific]
