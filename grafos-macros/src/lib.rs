@@ -153,6 +153,15 @@ use markers::Marker;
 /// - `print!`, `println!`, `eprint!`, `eprintln!` and `dbg!` are warnings:
 ///   they print on the host mock and nothing in the wasm32 guest, but what
 ///   they write is not the tasklet's output, which they cannot change.
+/// - A `cfg` on the target (`cfg!(target_pointer_width = "64")`,
+///   `#[cfg(target_arch = "wasm32")]`, `#[cfg_attr(unix, ..)]`, any
+///   `target_*` option, `unix`, `windows`) on an item, statement or
+///   expression is an error: the two sides would run different code. One on
+///   `debug_assertions` is a warning: it is the build profile, not the
+///   target, but `cargo test` runs the host mock in a dev build and the
+///   guest usually ships in release. `debug_assert!` is not judged: it can
+///   only fail a launch that has a bug, as overflow checks can, and never
+///   changes the output of one that passes.
 /// - An import is judged where its names are used, so that
 ///   `#[target_specific]` on the use silences it; `#[target_specific]` on a
 ///   `use` itself is an error.

@@ -585,6 +585,9 @@ impl Linter<'_> {
                 Some(Marker::Worker) => Some(Context::Worker),
                 _ => None,
             });
+        for attr in attrs {
+            self.visit_attribute(attr);
+        }
         self.scopes.push(Scope {
             is_fn: true,
             context: marked.or(agreed),
@@ -596,9 +599,72 @@ impl Linter<'_> {
     }
 }
 
+impl Linter<'_> {
+    /// Judges the options of a `cfg` predicate in `tokens`, written as
+    /// `what` (`cfg!`, `#[cfg]`, `#[cfg_attr]`): a target's is an error,
+    /// `debug_assertions` a warning. Reports once per predicate.
+    fn check_cfg(&mut self, what: &str, tokens: proc_macro2::TokenStream) {
+        let mut found: Option<(Ident, bool)> = None;
+        cfg_options(tokens, &mut |ident| {
+            let name = ident.to_string();
+            if table::is_target_cfg(&name) {
+                found = Some((ident.clone(), true));
+            } else if name == "debug_assertions" && found.is_none() {
+                found = Some((ident.clone(), false));
+            }
+        });
+        match found {
+            Some((option, true)) => self.error(format_err!(
+                &option,
+                "`{what}` on `{option}` {}",
+                table::TARGET_CFG.explain("it")
+            )),
+            Some((option, false)) => self.warn(
+                option.span(),
+                format!("`{what}` on `{option}` {}", table::DEBUG_CFG.explain("it")),
+            ),
+            None => {}
+        }
+    }
+}
+
+/// Calls `f` with every option name of a `cfg` predicate: the idents not
+/// followed by a parenthesised group (`all(..)`, `not(..)` are operators).
+fn cfg_options(tokens: proc_macro2::TokenStream, f: &mut impl FnMut(&Ident)) {
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            proc_macro2::TokenTree::Group(g) => cfg_options(g.stream(), f),
+            proc_macro2::TokenTree::Ident(ident)
+                if !matches!(tokens.get(i + 1), Some(proc_macro2::TokenTree::Group(_))) =>
+            {
+                f(ident)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The predicate of `cfg_attr(predicate, attrs..)`: its tokens before the
+/// first top-level comma.
+fn cfg_attr_predicate(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    tokens
+        .into_iter()
+        .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ','))
+        .collect()
+}
+
 impl<'ast> Visit<'ast> for Linter<'_> {
-    fn visit_attribute(&mut self, _: &'ast Attribute) {
-        // Attribute arguments are not code.
+    fn visit_attribute(&mut self, attr: &'ast Attribute) {
+        // Attribute arguments are not code, but a target `cfg` selects code.
+        let syn::Meta::List(list) = &attr.meta else {
+            return;
+        };
+        if list.path.is_ident("cfg") {
+            self.check_cfg("#[cfg(..)]", list.tokens.clone());
+        } else if list.path.is_ident("cfg_attr") {
+            self.check_cfg("#[cfg_attr(..)]", cfg_attr_predicate(list.tokens.clone()));
+        }
     }
 
     fn visit_item(&mut self, item: &'ast Item) {
@@ -785,6 +851,9 @@ impl<'ast> Visit<'ast> for Linter<'_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         let idents: Vec<&Ident> = mac.path.segments.iter().map(|s| &s.ident).collect();
         self.check_macro_path(&idents);
+        if is_cfg_macro(&idents) {
+            self.check_cfg("cfg!(..)", mac.tokens.clone());
+        }
         self.visit_path(&mac.path);
         tokens::scan(self, mac.tokens.clone());
     }
@@ -800,6 +869,15 @@ fn item_name(item: &Item) -> Option<&Ident> {
         Item::Trait(i) => Some(&i.ident),
         Item::Mod(i) => Some(&i.ident),
         _ => None,
+    }
+}
+
+/// `cfg!` or `std::cfg!`/`core::cfg!`.
+fn is_cfg_macro(idents: &[&Ident]) -> bool {
+    match idents {
+        [cfg] => *cfg == "cfg",
+        [krate, cfg] => (*krate == "std" || *krate == "core") && *cfg == "cfg",
+        _ => false,
     }
 }
 

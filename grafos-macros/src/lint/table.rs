@@ -565,6 +565,26 @@ fn banned_strs(path: &[&str]) -> Option<&'static Banned> {
         .find(|b| path.len() >= b.path.len() && b.path.iter().zip(path).all(|(b, s)| b == s))
 }
 
+/// The `cfg` options that name the target: code under them differs between
+/// the host mock and the wasm32 runtime. `unix` and `windows` are
+/// `target_family` shorthands.
+pub(crate) fn is_target_cfg(name: &str) -> bool {
+    name.starts_with("target_") || name == "unix" || name == "windows"
+}
+
+/// Why a target `cfg` is an error.
+pub(crate) const TARGET_CFG: Advice =
+    only("selects code by target, so the host mock and the wasm32 runtime run different code");
+
+/// Why `debug_assertions` warns: it is the build profile, not the target,
+/// but `cargo test` runs the host mock in a dev build and the wasm32 guest
+/// usually ships in a release build, so the two run different code.
+pub(crate) const DEBUG_CFG: Advice = advice(
+    "selects code by build profile, and the host mock usually runs in a dev build \
+     (`cargo test`) while the wasm32 guest ships in a release build",
+    "keep the output the same under both",
+);
+
 /// Why `thread_local!` is banned.
 pub(crate) const THREAD_LOCAL: &str = "`thread_local!` gives each lane its own value on the \
      host mock but one value shared by every lane on the runtime; keep per-lane state in the \

@@ -652,3 +652,48 @@ fn context_methods_as_values_are_judged_like_calls() {
         ],
     );
 }
+
+#[test]
+fn target_cfgs_are_errors_and_debug_assertions_warn() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[cfg(target_arch = "wasm32")]
+                fn wasm_only() {}
+                struct S {
+                    #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+                    x: u8,
+                }
+                fn f() -> usize {
+                    let wide = cfg!(all(target_pointer_width = "64", not(target_os = "none")));
+                    #[cfg(unix)]
+                    let y = 1;
+                    assert!(cfg!(target_endian = "little"));
+                    if cfg!(debug_assertions) { return 1; }
+                    #[cfg(debug_assertions)]
+                    let z = 2;
+                    debug_assert!(wide);
+                    // Not the target: portable.
+                    #[cfg(test)]
+                    let t = 3;
+                    #[cfg_attr(test, allow(unused))]
+                    let u = cfg!(feature = "fast");
+                    #[target_specific]
+                    let v = cfg!(target_arch = "wasm32");
+                    0
+                }
+            }
+        },
+        &[
+            "error: `#[cfg(..)]` on `target_arch` selects code by target, so the host mock and \
+             the wasm32 runtime run different code; mark it `#[target_specific]` if it is meant \
+             to differ between targets",
+            "error: `#[cfg_attr(..)]` on `target_pointer_width` selects code by target",
+            "error: `cfg!(..)` on `target_os` selects code by target",
+            "error: `#[cfg(..)]` on `unix` selects code by target",
+            "error: `cfg!(..)` on `target_endian` selects code by target",
+            "warning: `cfg!(..)` on `debug_assertions` selects code by build profile",
+            "warning: `#[cfg(..)]` on `debug_assertions` selects code by build profile",
+        ],
+    );
+}

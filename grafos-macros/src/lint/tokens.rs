@@ -126,6 +126,11 @@ fn path(linter: &mut Linter<'_>, tokens: &[TokenTree], start: usize, leading_col
     }
     if matches!(tokens.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
         linter.check_macro_path(&idents);
+        if super::is_cfg_macro(&idents)
+            && let Some(TokenTree::Group(args)) = tokens.get(at + 1)
+        {
+            linter.check_cfg("cfg!(..)", args.stream());
+        }
     }
     linter.check_path(&idents, leading_colon);
     linter.check_hasher(&idents, leading_colon, &[]);

@@ -35,6 +35,10 @@ mod raw {
         let lanes = #[target_specific] coord.worker_count();
         #[target_specific]
         let _raw_count = Coordinator::worker_count;
+        #[target_specific]
+        let _word = if cfg!(target_pointer_width = "64") { 8 } else { 4 };
+        // `debug_assert!` is not judged: it cannot change a passing output.
+        debug_assert!(lanes > 0);
         // A method of one target needs its `cfg` as well.
         #[cfg(not(target_arch = "wasm32"))]
         #[target_specific]
