@@ -64,6 +64,8 @@ pub(crate) enum WarningKind {
     Diverges,
     /// A `#[target_specific]` that silences nothing.
     UnusedTargetSpecific,
+    /// std's transcendental float functions, whose last bit may differ.
+    FloatMath,
 }
 
 impl WarningKind {
@@ -73,6 +75,7 @@ impl WarningKind {
         match self {
             WarningKind::Diverges => "diverges_across_targets",
             WarningKind::UnusedTargetSpecific => "unused_target_specific",
+            WarningKind::FloatMath => "float_math_differs_across_targets",
         }
     }
 }

@@ -162,6 +162,17 @@ use markers::Marker;
 ///   guest usually ships in release. `debug_assert!` is not judged: it can
 ///   only fail a launch that has a bug, as overflow checks can, and never
 ///   changes the output of one that passes.
+/// - std's transcendental float methods warn: `.sin()`, `.cos()`, `.tan()`,
+///   their inverses and hyperbolic forms, `.exp()`, `.exp2()`, `.exp_m1()`,
+///   `.ln()`, `.log(b)`, `.log2()`, `.log10()`, `.ln_1p()`, `.powf(y)`,
+///   `.powi(n)`, `.cbrt()`, `.hypot(y)`, and the path forms (`f64::sin(x)`,
+///   `f32::exp`): the host calls the platform's libm and wasm32 a Rust
+///   port, which can differ in the last bit. The warning names the
+///   `grafos::math` function, which uses the `libm` crate on both. A method
+///   name cannot prove its receiver is a float: any method of one of these
+///   names with std's arity warns (user types rarely take them), and
+///   `#[target_specific]` silences it. `sqrt`, `abs`, `floor`, `ceil`,
+///   `round`, `trunc` and `mul_add` are exact or correctly rounded: portable.
 /// - An import is judged where its names are used, so that
 ///   `#[target_specific]` on the use silences it; `#[target_specific]` on a
 ///   `use` itself is an error.

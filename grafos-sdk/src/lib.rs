@@ -20,6 +20,7 @@
 
 pub use grafos_abi as abi;
 pub mod cpu;
+pub mod math;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod host;

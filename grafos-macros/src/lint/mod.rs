@@ -269,6 +269,9 @@ impl<'a> Linter<'a> {
                     table::POOL_ADVICE.explain("the call")
                 ));
             }
+            if arity.is_some() {
+                self.check_float(None, method, arity);
+            }
             return;
         };
         let call = match arity {
@@ -323,6 +326,42 @@ impl<'a> Linter<'a> {
                 last.span(),
                 format!("`{last}!` {}", table::PRINTS.explain("it")),
             );
+        }
+    }
+
+    /// std's transcendental float method `method`, called on any receiver
+    /// (`x.sin()`, `ty` `None`) or through `f64`/`f32` (`f64::sin(x)`, or
+    /// `f64::sin` as a value): a warning naming `grafos::math`'s function.
+    /// A method name alone cannot prove the receiver is a float, but user
+    /// types rarely take these names; `#[target_specific]` silences it.
+    fn check_float(&mut self, ty: Option<&Ident>, method: &Ident, arity: Option<usize>) {
+        let Some((f64_fn, f32_fn)) = table::float_method(&method.to_string(), arity) else {
+            return;
+        };
+        let (written, instead) = match ty {
+            Some(ty) if *ty == "f32" => (
+                format!("f32::{method}"),
+                format!("`grafos::math::{f32_fn}`"),
+            ),
+            Some(ty) => (
+                format!("{ty}::{method}"),
+                format!("`grafos::math::{f64_fn}`"),
+            ),
+            None => (
+                format!(".{method}()"),
+                format!("`grafos::math::{f64_fn}` (`{f32_fn}` for f32)"),
+            ),
+        };
+        let message = format!(
+            "`{written}` {}; use {instead}, or mark the call `#[target_specific]` if it is \
+             meant to differ between targets",
+            table::FLOAT_MATH
+        );
+        match self.silencers.last_mut() {
+            Some(silencer) => silencer.used = true,
+            None => self
+                .diag
+                .warn(method.span(), WarningKind::FloatMath, message),
         }
     }
 
@@ -791,6 +830,10 @@ impl<'ast> Visit<'ast> for Linter<'_> {
                     let arity = call.args.len().saturating_sub(1);
                     self.check_method(Some(context), method, arity);
                 }
+                if segments.len() == 2 && (ty == "f64" || ty == "f32") {
+                    let arity = call.args.len().saturating_sub(1);
+                    self.check_float(Some(ty), method, Some(arity));
+                }
             }
             // The callee's path, without judging it again as a value.
             if let Some(qself) = &p.qself {
@@ -812,6 +855,9 @@ impl<'ast> Visit<'ast> for Linter<'_> {
             let ty = &segments[segments.len() - 2].ident;
             if let Some(context) = Context::of_name(&ty.to_string()) {
                 self.check_method_use(Some(context), &segments[segments.len() - 1].ident, None);
+            }
+            if segments.len() == 2 && (ty == "f64" || ty == "f32") {
+                self.check_float(Some(ty), &segments[1].ident, None);
             }
         }
         visit::visit_expr_path(self, expr);

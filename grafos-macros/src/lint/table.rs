@@ -585,6 +585,56 @@ pub(crate) const DEBUG_CFG: Advice = advice(
     "keep the output the same under both",
 );
 
+/// std's float methods whose results may differ in the last bit between
+/// the host (the platform's libm) and wasm32 (a Rust port of musl's), with
+/// their arity besides `self` and the `grafos::math` functions for f64 and
+/// f32. `sqrt`, `abs`, `floor`, `ceil`, `round`, `trunc` and `mul_add` are
+/// correctly rounded or exact, so portable, and not listed.
+pub(crate) const FLOAT_METHODS: &[(&str, usize, &str, &str)] = &[
+    ("sin", 0, "sin", "sinf"),
+    ("cos", 0, "cos", "cosf"),
+    ("tan", 0, "tan", "tanf"),
+    ("asin", 0, "asin", "asinf"),
+    ("acos", 0, "acos", "acosf"),
+    ("atan", 0, "atan", "atanf"),
+    ("atan2", 1, "atan2", "atan2f"),
+    ("sinh", 0, "sinh", "sinhf"),
+    ("cosh", 0, "cosh", "coshf"),
+    ("tanh", 0, "tanh", "tanhf"),
+    ("asinh", 0, "asinh", "asinhf"),
+    ("acosh", 0, "acosh", "acoshf"),
+    ("atanh", 0, "atanh", "atanhf"),
+    ("exp", 0, "exp", "expf"),
+    ("exp2", 0, "exp2", "exp2f"),
+    ("exp_m1", 0, "exp_m1", "exp_m1f"),
+    ("ln", 0, "ln", "lnf"),
+    ("log", 1, "log", "logf"),
+    ("log2", 0, "log2", "log2f"),
+    ("log10", 0, "log10", "log10f"),
+    ("ln_1p", 0, "ln_1p", "ln_1pf"),
+    ("powf", 1, "powf", "powff"),
+    ("powi", 1, "powi", "powif"),
+    ("cbrt", 0, "cbrt", "cbrtf"),
+    ("hypot", 1, "hypot", "hypotf"),
+];
+
+/// The `grafos::math` functions for std's float method `name` called with
+/// `arity` arguments besides the receiver (`None`: any, for a path used as
+/// a value).
+pub(crate) fn float_method(
+    name: &str,
+    arity: Option<usize>,
+) -> Option<(&'static str, &'static str)> {
+    FLOAT_METHODS
+        .iter()
+        .find(|(n, a, _, _)| *n == name && arity.is_none_or(|arity| arity == *a))
+        .map(|(_, _, f64_fn, f32_fn)| (*f64_fn, *f32_fn))
+}
+
+/// Why std's transcendental float methods warn.
+pub(crate) const FLOAT_MATH: &str = "calls the platform's libm on the host mock and a Rust \
+     port of musl's libm on wasm32, whose results can differ in the last bit";
+
 /// Why `thread_local!` is banned.
 pub(crate) const THREAD_LOCAL: &str = "`thread_local!` gives each lane its own value on the \
      host mock but one value shared by every lane on the runtime; keep per-lane state in the \

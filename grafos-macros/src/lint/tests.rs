@@ -697,3 +697,44 @@ fn target_cfgs_are_errors_and_debug_assertions_warn() {
         ],
     );
 }
+
+#[test]
+fn transcendental_float_methods_warn_and_name_grafos_math() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                fn f(x: f64, y: f32) -> f64 {
+                    let a = x.sin() + x.powi(2) + x.atan2(1.0) + x.log(2.0);
+                    let b = y.powf(2.0);
+                    let c = f64::exp(x) + f32::ln(y) as f64;
+                    let d: Vec<f64> = v.iter().copied().map(f64::cbrt).collect();
+                    assert!(x.tanh() < 1.0);
+                    // Portable: correctly rounded or exact.
+                    let e = x.sqrt() + x.abs() + x.floor() + x.mul_add(2.0, 1.0);
+                    // Another arity: not std's.
+                    let g = thing.sin(3);
+                    #[target_specific]
+                    let h = x.cos();
+                    a
+                }
+            }
+        },
+        &[
+            "warning: `.sin()` calls the platform's libm on the host mock and a Rust port of \
+             musl's libm on wasm32, whose results can differ in the last bit; use \
+             `grafos::math::sin` (`sinf` for f32), or mark the call `#[target_specific]`",
+            "warning: `.powi()` calls",
+            "warning: `.atan2()` calls",
+            "warning: `.log()` calls",
+            "warning: `.powf()` calls the platform's libm on the host mock and a Rust port of \
+             musl's libm on wasm32, whose results can differ in the last bit; use \
+             `grafos::math::powf` (`powff` for f32)",
+            "warning: `f64::exp` calls the platform's libm on the host mock and a Rust port of \
+             musl's libm on wasm32, whose results can differ in the last bit; use \
+             `grafos::math::exp`, or mark",
+            "warning: `f32::ln` calls",
+            "warning: `f64::cbrt` calls",
+            "warning: `.tanh()` calls",
+        ],
+    );
+}
