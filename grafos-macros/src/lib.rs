@@ -137,7 +137,12 @@ use markers::Marker;
 /// - Methods whose behaviour differs are warnings: `CoordinatorCtx::barrier()`
 ///   and `fuel_remaining()`. So are std's `HashMap` and `HashSet` with their
 ///   default hasher (`HashMap::new()`, `HashSet<T>`): they iterate in a
-///   different order every run, though lookups alone are portable.
+///   different order every run, though lookups alone are portable; iterate
+///   a `BTreeMap`/`BTreeSet`, or sort the keys first. A fixed hasher is not
+///   the cure: its order still differs between the 64-bit host and wasm32,
+///   where `usize` and slice lengths hash differently. Maps with an explicit
+///   hasher are not judged, since telling iteration from lookups needs
+///   types the macro does not have.
 /// - `std::thread`, `std::time::{Instant, SystemTime}`, `std::fs`,
 ///   `std::net`, `std::env`, `std::process`, `spin_loop`, `thread_local!`
 ///   and `static mut` are errors. So are `std::panic::{catch_unwind,

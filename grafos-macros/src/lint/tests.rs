@@ -272,14 +272,16 @@ fn hashed_collections_with_the_default_hasher_warn() {
         &[
             "warning: `HashMap::new` hashes with `RandomState`, whose keys are random: iterating \
              it visits the entries in an order that changes from run to run and between targets \
-             (lookups alone are portable); use `BTreeMap` or a fixed hasher",
+             (lookups alone are portable); use `BTreeMap`, or collect and sort the keys before \
+             iterating",
             "warning: `HashSet<u8>` hashes with `RandomState`",
             "warning: `Map::<u8, u32>` hashes",
             "warning: `HashSet::with_capacity` hashes",
             "warning: `HashMap::from` hashes",
             "warning: `HashSet::new` hashes with `RandomState`, whose keys are random: iterating \
              it visits the entries in an order that changes from run to run and between targets \
-             (lookups alone are portable); use `BTreeSet` or a fixed hasher",
+             (lookups alone are portable); use `BTreeSet`, or collect and sort the items before \
+             iterating",
         ],
     );
 }
