@@ -522,8 +522,8 @@ impl<'a> Linter<'a> {
         }
     }
 
-    /// `use a::b::c;` or `use a::b::c as d;`: reports a banned path, or
-    /// remembers a prefix of one under its local name.
+    /// `use a::b::c;` or `use a::b::c as d;`: remembers a banned path, or a
+    /// prefix of one, under its local name, to be judged where it is used.
     fn use_leaf(&mut self, path: &[&Ident], local: Option<String>, report: bool) {
         let segments = strings(path);
         if let Some(local) = local.as_ref().filter(|_| !report) {
