@@ -66,6 +66,8 @@ pub(crate) enum WarningKind {
     UnusedTargetSpecific,
     /// A tasklet whose generated test cannot run it in the wasm runtime.
     HostOnlyTest,
+    /// std's transcendental float functions, whose last bit may differ.
+    FloatMath,
 }
 
 impl WarningKind {
@@ -76,6 +78,7 @@ impl WarningKind {
             WarningKind::Diverges => "diverges_across_targets",
             WarningKind::UnusedTargetSpecific => "unused_target_specific",
             WarningKind::HostOnlyTest => "tested_on_the_host_mock_only",
+            WarningKind::FloatMath => "float_math_differs_across_targets",
         }
     }
 }
@@ -88,11 +91,66 @@ pub(crate) struct Warning {
     pub(crate) message: String,
 }
 
+/// A check left to the compiler: whether the path the user wrote names the
+/// same type as a banned one, which only name resolution can tell (a name
+/// a glob import brings in). An error at the user's tokens if it does.
+#[derive(Clone, Debug)]
+pub(crate) struct Probe {
+    /// The path as written, its idents carrying the user's spans.
+    pub(crate) written: TokenStream,
+    /// The first and last tokens' spans, which the error covers.
+    pub(crate) spans: (Span, Span),
+    /// The banned type, as a full path (`::std::time::Instant`).
+    pub(crate) banned: TokenStream,
+    /// The error's message.
+    pub(crate) message: String,
+}
+
+impl ToTokens for Probe {
+    /// Autoref specialisation: the inherent `probe` of `Probe<Banned>`
+    /// returns `()`, which does not implement the check's trait; for any
+    /// other type the trait's `probe` returns `u8`, which does. The trait's
+    /// `on_unimplemented` message is the error.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let Probe {
+            written,
+            spans: (first, last),
+            banned,
+            message,
+        } = self;
+        let start = quote_spanned!(*first=> &Probe::<);
+        let end = quote_spanned!(*last=> >(::core::marker::PhantomData).probe());
+        tokens.extend(quote! {
+            #[allow(dead_code, clippy::all)]
+            const _: () = {
+                #[diagnostic::on_unimplemented(message = #message, label = "here")]
+                trait PortableName {}
+                #[diagnostic::do_not_recommend]
+                impl PortableName for u8 {}
+                struct Probe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+                impl Probe<#banned> {
+                    fn probe(&self) {}
+                }
+                trait Fallback {
+                    fn probe(&self) -> u8 {
+                        0
+                    }
+                }
+                impl<T: ?::core::marker::Sized> Fallback for Probe<T> {}
+                fn check() {
+                    let _: &dyn PortableName = #start #written #end;
+                }
+            };
+        });
+    }
+}
+
 /// Errors and warnings collected over one expansion.
 #[derive(Default, Debug)]
 pub(crate) struct Diagnostics {
     errors: Vec<syn::Error>,
     warnings: Vec<Warning>,
+    probes: Vec<Probe>,
 }
 
 impl Diagnostics {
@@ -115,10 +173,20 @@ impl Diagnostics {
         });
     }
 
+    /// Records a check for the compiler; one for the same written path and
+    /// banned type is enough.
+    pub(crate) fn probe(&mut self, probe: Probe) {
+        let key = |p: &Probe| (p.written.to_string(), p.banned.to_string());
+        if !self.probes.iter().any(|p| key(p) == key(&probe)) {
+            self.probes.push(probe);
+        }
+    }
+
     /// Takes over everything `other` recorded.
     pub(crate) fn extend(&mut self, other: Diagnostics) {
         self.errors.extend(other.errors);
         self.warnings.extend(other.warnings);
+        self.probes.extend(other.probes);
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -149,16 +217,23 @@ impl Diagnostics {
             .warnings
             .iter()
             .map(|w| format!("warning: {}", w.message));
-        errors.chain(warnings).collect()
+        let probes = self
+            .probes
+            .iter()
+            .map(|p| format!("probe `{}`: {}", p.written, p.message));
+        errors.chain(warnings).chain(probes).collect()
     }
 }
 
 impl ToTokens for Diagnostics {
-    /// `compile_error!`s for the errors, then one constant holding the
-    /// deprecated-item trick for every warning.
+    /// `compile_error!`s for the errors, the probes, then one constant
+    /// holding the deprecated-item trick for every warning.
     fn to_tokens(&self, tokens: &mut TokenStream) {
         for error in &self.errors {
             tokens.extend(error.to_compile_error());
+        }
+        for probe in &self.probes {
+            probe.to_tokens(tokens);
         }
         if self.warnings.is_empty() {
             return;

@@ -141,18 +141,72 @@ use markers::Marker;
 ///   portable one: `worker_index()` (use `data_worker_index()`),
 ///   `worker_count()` (`data_worker_count()`), the coordinator's `scratch(i)`
 ///   (`data_scratch(i)`), `host_thread_id()`, `guest_memory_bytes()`.
+///   A method used as a value (`.map(Worker::worker_index)`,
+///   `CoordinatorCtx::<S, W>::scratch`) is judged like a call.
 /// - Methods whose behaviour differs are warnings: `CoordinatorCtx::barrier()`
 ///   and `fuel_remaining()`. So are std's `HashMap` and `HashSet` with their
 ///   default hasher (`HashMap::new()`, `HashSet<T>`): they iterate in a
-///   different order every run, though lookups alone are portable.
+///   different order every run, though lookups alone are portable; iterate
+///   a `BTreeMap`/`BTreeSet`, or sort the keys first. A fixed hasher is not
+///   the cure: its order still differs between the 64-bit host and wasm32,
+///   where `usize` and slice lengths hash differently. Maps with an explicit
+///   hasher are not judged, since telling iteration from lookups needs
+///   types the macro does not have.
 /// - `std::thread`, `std::time::{Instant, SystemTime}`, `std::fs`,
 ///   `std::net`, `std::env`, `std::process`, `spin_loop`, `thread_local!`
-///   and `static mut` are errors.
+///   and `static mut` are errors. So are `std::panic::{catch_unwind,
+///   resume_unwind}` (a panic unwinds on the host mock but aborts the wasm32
+///   guest) and `set_hook`/`take_hook`; the standard streams
+///   (`std::io::{stdin, stdout, stderr}` and their types); the blocking
+///   `std::sync::{Barrier, Condvar}` (they panic on wasm32); the file-system
+///   queries of `Path`/`PathBuf` (`exists`, `is_file`, `is_dir`, `metadata`,
+///   `canonicalize`, `read_dir`, ..) written as paths (`Path::exists(p)`) or
+///   on a receiver built by `Path::new(..)`/`PathBuf::from(..)`; and thread
+///   pools: any `rayon::` path, `.par_iter()` and its kin whatever the
+///   receiver, `crossbeam::{thread, scope}`, `std::thread::scope`.
+/// - `print!`, `println!`, `eprint!`, `eprintln!` and `dbg!` are warnings:
+///   they print on the host mock and nothing in the wasm32 guest, but what
+///   they write is not the tasklet's output, which they cannot change.
+/// - A `cfg` on the target (`cfg!(target_pointer_width = "64")`,
+///   `#[cfg(target_arch = "wasm32")]`, `#[cfg_attr(unix, ..)]`, any
+///   `target_*` option, `unix`, `windows`) on an item, statement or
+///   expression is an error: the two sides would run different code. One on
+///   `debug_assertions` is a warning: it is the build profile, not the
+///   target, but `cargo test` runs the host mock in a dev build and the
+///   guest usually ships in release. `debug_assert!` is not judged: it can
+///   only fail a launch that has a bug, as overflow checks can, and never
+///   changes the output of one that passes.
+/// - std's transcendental float methods warn: `.sin()`, `.cos()`, `.tan()`,
+///   their inverses and hyperbolic forms, `.exp()`, `.exp2()`, `.exp_m1()`,
+///   `.ln()`, `.log(b)`, `.log2()`, `.log10()`, `.ln_1p()`, `.powf(y)`,
+///   `.powi(n)`, `.cbrt()`, `.hypot(y)`, and the path forms (`f64::sin(x)`,
+///   `f32::exp`): the host calls the platform's libm and wasm32 a Rust
+///   port, which can differ in the last bit. The warning names the
+///   `grafos::math` function, which uses the `libm` crate on both. A method
+///   name cannot prove its receiver is a float: any method of one of these
+///   names with std's arity warns (user types rarely take them), and
+///   `#[target_specific]` silences it. `sqrt`, `abs`, `floor`, `ceil`,
+///   `round`, `trunc` and `mul_add` are exact or correctly rounded: portable.
+/// - An import is judged where its names are used, so that
+///   `#[target_specific]` on the use silences it; `#[target_specific]` on a
+///   `use` itself is an error.
 /// - So are randomness sources: a named `RandomState` (its hashes are
 ///   random numbers), `rand::{random, thread_rng, rng}`,
 ///   `rand::rngs::{OsRng, ThreadRng}` and `getrandom`. A generator seeded
 ///   from the input (`SeedableRng::seed_from_u64`) is deterministic and
 ///   allowed.
+///
+/// A glob import from outside the module (`use super::*;`) could bring any
+/// of these in under a name the macro cannot follow: a parent's
+/// `use std::time::Instant;` makes `Instant::now()` a clock read. So where
+/// the module has one, a name it does not define or import by name, and
+/// that std's banned items use, is checked for what it resolves to: a std
+/// type (`Instant`, `SystemTime`, `File`, ..) by a generated probe that
+/// fails to compile, at the name, if it is std's; a module or fn
+/// (`thread::spawn`, `spawn`) is an error until it is imported by name
+/// (`use super::spawn;` for your own), so the check can see it. Banned
+/// items renamed on the way (`type Clock = std::time::Instant;` in the
+/// parent) are not caught.
 ///
 /// The checks read syntax, not types: a call is judged by its method's name,
 /// its number of arguments and what its receiver is taken to be (a

@@ -24,6 +24,7 @@ pub mod cpu;
 mod cross_target;
 #[cfg(all(feature = "cross-target", not(target_arch = "wasm32")))]
 pub mod fidelity;
+pub mod math;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod host;

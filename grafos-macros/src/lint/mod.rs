@@ -1,6 +1,6 @@
 //! The portability lint: walks every item of a tasklet module and reports
 //! what would break byte-identical output across the host mock and the
-//! runtime (DESIGN.md §5), using the lists in [`table`].
+//! runtime, using the lists in [`table`].
 //!
 //! The lint is syntactic. A method call is judged by its name, its number of
 //! arguments and the context type its receiver is taken to be:
@@ -17,13 +17,16 @@
 //!    `x.worker_index()` fails even when `x` cannot be placed.
 //!
 //! Paths are matched by their segments, through `use` aliases of their
-//! prefixes (`use std::time; time::Instant::now()`); what a glob import from
-//! outside the module brings in cannot be seen. std's `HashMap` and `HashSet`
+//! prefixes (`use std::time; time::Instant::now()`). What a glob import from
+//! outside the module (`use super::*;`) brings in cannot be seen in the
+//! module's tokens: names that could be banned items are probed or must be
+//! imported by name, see [`glob`]. std's `HashMap` and `HashSet`
 //! with their default hasher (`HashMap::new()`, `HashSet<T>`) warn: their
 //! iteration order is random. A bare `HashMap` is taken to be std's unless
 //! the module's own items or `use`s take the name. Macro arguments are
 //! scanned as tokens for the same method calls and paths.
 
+mod glob;
 mod table;
 mod tokens;
 
@@ -53,9 +56,18 @@ pub(crate) struct Lints {
 pub(crate) fn check(module: &ItemMod, krate: &Path) -> Lints {
     let mut linter = Linter::new(krate);
     if let Some((_, items)) = &module.content {
+        let mut names = glob::Names::new(krate);
+        for item in items {
+            names.visit_item(item);
+        }
+        // Imports anywhere in the module, fn bodies' included.
+        for tree in std::mem::take(&mut names.uses) {
+            linter.collect_aliases(&tree, Vec::new());
+        }
+        linter.names = names;
         for item in items {
             match item {
-                Item::Use(u) => linter.collect_aliases(&u.tree, Vec::new()),
+                Item::Use(_) => {}
                 // `struct HashMap` or `type HashMap<K, V> = ..` takes the name.
                 _ => {
                     if let Some(name) = item_name(item) {
@@ -105,6 +117,9 @@ struct Linter<'a> {
     next_closure_is_region: bool,
     /// See [`Lints::markers_to_strip`].
     markers_to_strip: bool,
+    /// The names the module defines, binds and imports, and its glob
+    /// imports from outside (see [`glob`]).
+    names: glob::Names,
 }
 
 impl<'a> Linter<'a> {
@@ -122,6 +137,7 @@ impl<'a> Linter<'a> {
             depth: 0,
             next_closure_is_region: false,
             markers_to_strip: false,
+            names: glob::Names::new(krate),
         }
     }
 
@@ -154,9 +170,23 @@ impl<'a> Linter<'a> {
     /// `#[target_specific]`, reports a `#[coordinator]`/`#[worker]` below the
     /// module's own items. Returns how many silencers to end after the node.
     fn enter(&mut self, attrs: &[Attribute]) -> usize {
+        self.enter_item(attrs, false)
+    }
+
+    /// [`Linter::enter`] for an item, which may be a `use` (`on_use`).
+    fn enter_item(&mut self, attrs: &[Attribute], on_use: bool) -> usize {
         let mut silencers = 0;
         for attr in attrs {
             match Marker::of(attr, self.krate) {
+                Some(Marker::TargetSpecific) if on_use => {
+                    self.markers_to_strip = true;
+                    self.diag.error(format_err!(
+                        attr,
+                        "`#[target_specific]` cannot go on a `use`: it would silence every use \
+                         of the names it imports; put it on the statement, expression or fn that \
+                         uses them"
+                    ));
+                }
                 Some(Marker::TargetSpecific) => {
                     self.markers_to_strip = true;
                     self.diag
@@ -226,28 +256,51 @@ impl<'a> Linter<'a> {
 
     /// Judges a call of `method` with `arity` arguments on `context`.
     fn check_method(&mut self, context: Option<Context>, method: &Ident, arity: usize) {
+        self.check_method_use(context, method, Some(arity));
+    }
+
+    /// Judges `Type::method` used as a value (`arity` `None`), or called.
+    fn check_method_use(&mut self, context: Option<Context>, method: &Ident, arity: Option<usize>) {
         let Some(entry) = table::method_for(context, &method.to_string(), arity) else {
+            if table::POOL_METHODS.iter().any(|m| method == m) {
+                self.error(format_err!(
+                    method,
+                    "`.{method}()` {}",
+                    table::POOL_ADVICE.explain("the call")
+                ));
+            }
+            if arity.is_some() {
+                self.check_float(None, method, arity);
+            }
             return;
         };
         let call = match arity {
-            0 => format!("{}()", entry.name),
-            1 => format!("{}(i)", entry.name),
-            _ => format!("{}(..)", entry.name),
+            None => format!("{}::{}", entry.context.type_name(), entry.name),
+            Some(0) => format!("{}()", entry.name),
+            Some(1) => format!("{}(i)", entry.name),
+            Some(_) => format!("{}(..)", entry.name),
+        };
+        let shown = match arity {
+            None => call.clone(),
+            Some(_) => format!("{}::{call}", entry.context.type_name()),
+        };
+        let what = match arity {
+            None => "the use",
+            Some(_) => "the call",
         };
         match entry.portability {
             Portability::Portable => {}
             Portability::Diverges => self.warn(
                 method.span(),
                 format!(
-                    "`{}::{call}` behaves differently on the host mock and on the runtime: {}",
-                    entry.context.type_name(),
-                    entry.advice.explain("the call")
+                    "`{shown}` behaves differently on the host mock and on the runtime: {}",
+                    entry.advice.explain(what)
                 ),
             ),
             Portability::TargetSpecific => self.error(format_err!(
                 method,
                 "`{call}` is target-specific: {}",
-                entry.advice.explain("the call")
+                entry.advice.explain(what)
             )),
         }
     }
@@ -256,12 +309,85 @@ impl<'a> Linter<'a> {
 
     /// Checks the path of a macro invocation: `thread_local!` is banned.
     fn check_macro_path(&mut self, idents: &[&Ident]) {
-        if let Some(last) = idents.last()
-            && *last == "thread_local"
-        {
-            let first = idents[0];
+        let Some(last) = idents.last() else {
+            return;
+        };
+        let first = idents[0];
+        if *last == "thread_local" {
             self.error(format_err!(quote!(#first #last), "{}", table::THREAD_LOCAL));
         }
+        let std_or_prelude = match idents {
+            [name] => !self.names.defines(&name.to_string()),
+            [krate, _] => *krate == "std",
+            _ => false,
+        };
+        if std_or_prelude && table::PRINT_MACROS.iter().any(|m| *last == m) {
+            self.warn(
+                last.span(),
+                format!("`{last}!` {}", table::PRINTS.explain("it")),
+            );
+        }
+    }
+
+    /// std's transcendental float method `method`, called on any receiver
+    /// (`x.sin()`, `ty` `None`) or through `f64`/`f32` (`f64::sin(x)`, or
+    /// `f64::sin` as a value): a warning naming `grafos::math`'s function.
+    /// A method name alone cannot prove the receiver is a float, but user
+    /// types rarely take these names; `#[target_specific]` silences it.
+    fn check_float(&mut self, ty: Option<&Ident>, method: &Ident, arity: Option<usize>) {
+        let Some((f64_fn, f32_fn)) = table::float_method(&method.to_string(), arity) else {
+            return;
+        };
+        let (written, instead) = match ty {
+            Some(ty) if *ty == "f32" => (
+                format!("f32::{method}"),
+                format!("`grafos::math::{f32_fn}`"),
+            ),
+            Some(ty) => (
+                format!("{ty}::{method}"),
+                format!("`grafos::math::{f64_fn}`"),
+            ),
+            None => (
+                format!(".{method}()"),
+                format!("`grafos::math::{f64_fn}` (`{f32_fn}` for f32)"),
+            ),
+        };
+        let message = format!(
+            "`{written}` {}; use {instead}, or mark the call `#[target_specific]` if it is \
+             meant to differ between targets",
+            table::FLOAT_MATH
+        );
+        match self.silencers.last_mut() {
+            Some(silencer) => silencer.used = true,
+            None => self
+                .diag
+                .warn(method.span(), WarningKind::FloatMath, message),
+        }
+    }
+
+    /// `Path::new(p).exists()`: a file-system query on a receiver that is
+    /// visibly a `Path` or `PathBuf`, judged as the path `Path::exists`.
+    fn check_path_method(&mut self, receiver: &Expr, method: &Ident) {
+        if !table::PATH_METHODS.iter().any(|m| method == m) {
+            return;
+        }
+        let Expr::Call(call) = receiver else {
+            return;
+        };
+        let Expr::Path(func) = &*call.func else {
+            return;
+        };
+        let segments = &func.path.segments;
+        let constructor = segments
+            .last()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "new" | "from"));
+        if segments.len() < 2 || !constructor {
+            return;
+        }
+        let mut idents: Vec<&Ident> = segments.iter().map(|s| &s.ident).collect();
+        idents.pop();
+        idents.push(method);
+        self.check_path(&idents, func.path.leading_colon.is_some());
     }
 
     /// The segments of a path given by its idents (`leading_colon` for
@@ -290,6 +416,9 @@ impl<'a> Linter<'a> {
         }
         let (segments, aliased_len) = self.expand(idents, leading_colon);
         let Some(banned) = table::banned(&segments) else {
+            if !leading_colon {
+                self.check_glob_name(idents);
+            }
             return;
         };
         // Span the written segments that make up the banned prefix.
@@ -393,8 +522,8 @@ impl<'a> Linter<'a> {
         }
     }
 
-    /// `use a::b::c;` or `use a::b::c as d;`: reports a banned path, or
-    /// remembers a prefix of one under its local name.
+    /// `use a::b::c;` or `use a::b::c as d;`: remembers a banned path, or a
+    /// prefix of one, under its local name, to be judged where it is used.
     fn use_leaf(&mut self, path: &[&Ident], local: Option<String>, report: bool) {
         let segments = strings(path);
         if let Some(local) = local.as_ref().filter(|_| !report) {
@@ -405,11 +534,10 @@ impl<'a> Linter<'a> {
                 self.hashed.push((local.clone(), hashed));
             }
         }
-        if table::banned(&segments).is_some() {
-            if report {
-                self.check_path(path, false);
-            }
-        } else if let Some(local) = local.filter(|_| table::leads_to_banned(&segments)) {
+        // A banned import is judged where the name is used, so that a
+        // `#[target_specific]` there silences it.
+        let banned = table::banned(&segments).is_some() || table::leads_to_banned(&segments);
+        if let Some(local) = local.filter(|_| !report && banned) {
             self.aliases.push((local, segments));
         }
     }
@@ -496,6 +624,9 @@ impl Linter<'_> {
                 Some(Marker::Worker) => Some(Context::Worker),
                 _ => None,
             });
+        for attr in attrs {
+            self.visit_attribute(attr);
+        }
         self.scopes.push(Scope {
             is_fn: true,
             context: marked.or(agreed),
@@ -507,13 +638,76 @@ impl Linter<'_> {
     }
 }
 
+impl Linter<'_> {
+    /// Judges the options of a `cfg` predicate in `tokens`, written as
+    /// `what` (`cfg!`, `#[cfg]`, `#[cfg_attr]`): a target's is an error,
+    /// `debug_assertions` a warning. Reports once per predicate.
+    fn check_cfg(&mut self, what: &str, tokens: proc_macro2::TokenStream) {
+        let mut found: Option<(Ident, bool)> = None;
+        cfg_options(tokens, &mut |ident| {
+            let name = ident.to_string();
+            if table::is_target_cfg(&name) {
+                found = Some((ident.clone(), true));
+            } else if name == "debug_assertions" && found.is_none() {
+                found = Some((ident.clone(), false));
+            }
+        });
+        match found {
+            Some((option, true)) => self.error(format_err!(
+                &option,
+                "`{what}` on `{option}` {}",
+                table::TARGET_CFG.explain("it")
+            )),
+            Some((option, false)) => self.warn(
+                option.span(),
+                format!("`{what}` on `{option}` {}", table::DEBUG_CFG.explain("it")),
+            ),
+            None => {}
+        }
+    }
+}
+
+/// Calls `f` with every option name of a `cfg` predicate: the idents not
+/// followed by a parenthesised group (`all(..)`, `not(..)` are operators).
+fn cfg_options(tokens: proc_macro2::TokenStream, f: &mut impl FnMut(&Ident)) {
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            proc_macro2::TokenTree::Group(g) => cfg_options(g.stream(), f),
+            proc_macro2::TokenTree::Ident(ident)
+                if !matches!(tokens.get(i + 1), Some(proc_macro2::TokenTree::Group(_))) =>
+            {
+                f(ident)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The predicate of `cfg_attr(predicate, attrs..)`: its tokens before the
+/// first top-level comma.
+fn cfg_attr_predicate(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    tokens
+        .into_iter()
+        .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ','))
+        .collect()
+}
+
 impl<'ast> Visit<'ast> for Linter<'_> {
-    fn visit_attribute(&mut self, _: &'ast Attribute) {
-        // Attribute arguments are not code.
+    fn visit_attribute(&mut self, attr: &'ast Attribute) {
+        // Attribute arguments are not code, but a target `cfg` selects code.
+        let syn::Meta::List(list) = &attr.meta else {
+            return;
+        };
+        if list.path.is_ident("cfg") {
+            self.check_cfg("#[cfg(..)]", list.tokens.clone());
+        } else if list.path.is_ident("cfg_attr") {
+            self.check_cfg("#[cfg_attr(..)]", cfg_attr_predicate(list.tokens.clone()));
+        }
     }
 
     fn visit_item(&mut self, item: &'ast Item) {
-        let silencers = self.enter(item_attrs(item));
+        let silencers = self.enter_item(item_attrs(item), matches!(item, Item::Use(_)));
         self.depth += 1;
         visit::visit_item(self, item);
         self.depth -= 1;
@@ -615,6 +809,7 @@ impl<'ast> Visit<'ast> for Linter<'_> {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let context = self.context_of(&call.receiver);
         self.check_method(context, &call.method, call.args.len());
+        self.check_path_method(&call.receiver, &call.method);
         self.visit_expr(&call.receiver);
         let region = call.method == "parallel_for_workers";
         for arg in &call.args {
@@ -635,9 +830,37 @@ impl<'ast> Visit<'ast> for Linter<'_> {
                     let arity = call.args.len().saturating_sub(1);
                     self.check_method(Some(context), method, arity);
                 }
+                if segments.len() == 2 && (ty == "f64" || ty == "f32") {
+                    let arity = call.args.len().saturating_sub(1);
+                    self.check_float(Some(ty), method, Some(arity));
+                }
+            }
+            // The callee's path, without judging it again as a value.
+            if let Some(qself) = &p.qself {
+                self.visit_type(&qself.ty);
+            }
+            self.visit_path(&p.path);
+        } else {
+            self.visit_expr(&call.func);
+        }
+        for arg in &call.args {
+            self.visit_expr(arg);
+        }
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        // `.map(WorkerCtx::worker_index)`: judged like a call.
+        let segments = &expr.path.segments;
+        if segments.len() >= 2 {
+            let ty = &segments[segments.len() - 2].ident;
+            if let Some(context) = Context::of_name(&ty.to_string()) {
+                self.check_method_use(Some(context), &segments[segments.len() - 1].ident, None);
+            }
+            if segments.len() == 2 && (ty == "f64" || ty == "f32") {
+                self.check_float(Some(ty), &segments[1].ident, None);
             }
         }
-        visit::visit_expr_call(self, call);
+        visit::visit_expr_path(self, expr);
     }
 
     fn visit_path(&mut self, path: &'ast Path) {
@@ -674,6 +897,9 @@ impl<'ast> Visit<'ast> for Linter<'_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         let idents: Vec<&Ident> = mac.path.segments.iter().map(|s| &s.ident).collect();
         self.check_macro_path(&idents);
+        if is_cfg_macro(&idents) {
+            self.check_cfg("cfg!(..)", mac.tokens.clone());
+        }
         self.visit_path(&mac.path);
         tokens::scan(self, mac.tokens.clone());
     }
@@ -689,6 +915,15 @@ fn item_name(item: &Item) -> Option<&Ident> {
         Item::Trait(i) => Some(&i.ident),
         Item::Mod(i) => Some(&i.ident),
         _ => None,
+    }
+}
+
+/// `cfg!` or `std::cfg!`/`core::cfg!`.
+fn is_cfg_macro(idents: &[&Ident]) -> bool {
+    match idents {
+        [cfg] => *cfg == "cfg",
+        [krate, cfg] => (*krate == "std" || *krate == "core") && *cfg == "cfg",
+        _ => false,
     }
 }
 

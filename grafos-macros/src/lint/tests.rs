@@ -191,14 +191,16 @@ fn nondeterministic_std_is_rejected_anywhere() {
                     std::process::exit(1);
                     std::hint::spin_loop();
                     let _: Option<std::thread::ThreadId> = None;
+                    // Imports are judged where their names are used.
+                    thread::yield_now();
+                    let now = Instant::now();
+                    let f = fs::read("f");
+                    let s = TcpStream::connect("h:1");
+                    let d = Duration::ZERO;
                 }
             }
         },
         &[
-            "error: `std::thread` works with OS threads, which the runtime does not have",
-            "error: `std::time::Instant` reads a clock",
-            "error: `std::fs` does file I/O",
-            "error: `std::net` does network I/O",
             "error: `static mut` is one unsynchronised value for every lane",
             "error: `thread_local!` gives each lane its own value on the host mock",
             "error: `std::time::SystemTime` reads a clock",
@@ -206,6 +208,10 @@ fn nondeterministic_std_is_rejected_anywhere() {
             "error: `std::process` controls the process",
             "error: `std::hint::spin_loop` spin-waits",
             "error: `std::thread` works with OS threads",
+            "error: `std::thread` works with OS threads, which the runtime does not have",
+            "error: `std::time::Instant` reads a clock",
+            "error: `std::fs` does file I/O",
+            "error: `std::net` does network I/O",
         ],
     );
 }
@@ -219,6 +225,7 @@ fn randomness_is_rejected_but_seeded_generators_are_not() {
                 use std::collections::{BTreeMap, HashMap};
                 use rand::{Rng, SeedableRng};
                 fn f(seed: u64) {
+                    let named = RandomState::new();
                     let keys = std::hash::RandomState::new();
                     let x: u32 = rand::random();
                     let mut rng = ::rand::thread_rng();
@@ -265,14 +272,16 @@ fn hashed_collections_with_the_default_hasher_warn() {
         &[
             "warning: `HashMap::new` hashes with `RandomState`, whose keys are random: iterating \
              it visits the entries in an order that changes from run to run and between targets \
-             (lookups alone are portable); use `BTreeMap` or a fixed hasher",
+             (lookups alone are portable); use `BTreeMap`, or collect and sort the keys before \
+             iterating",
             "warning: `HashSet<u8>` hashes with `RandomState`",
             "warning: `Map::<u8, u32>` hashes",
             "warning: `HashSet::with_capacity` hashes",
             "warning: `HashMap::from` hashes",
             "warning: `HashSet::new` hashes with `RandomState`, whose keys are random: iterating \
              it visits the entries in an order that changes from run to run and between targets \
-             (lookups alone are portable); use `BTreeSet` or a fixed hasher",
+             (lookups alone are portable); use `BTreeSet`, or collect and sort the items before \
+             iterating",
         ],
     );
 }
@@ -336,6 +345,9 @@ fn macro_arguments_are_scanned() {
             "`std::time::Instant` reads a clock",
             "`worker_count()` is target-specific",
             "`thread_local!` gives each lane its own value",
+            "warning: `println!` prints on the host mock, where lanes are threads of the test \
+             process, but nothing in the wasm32 guest, which has no standard streams; return \
+             what you need to see in the output, or mark it `#[target_specific]`",
         ],
     );
 }
@@ -345,7 +357,6 @@ fn target_specific_silences_fns_blocks_statements_and_expressions() {
     assert_messages(
         parse_quote! {
             mod t {
-                #[target_specific]
                 use std::time::Instant;
                 #[worker]
                 #[target_specific]
@@ -362,6 +373,8 @@ fn target_specific_silences_fns_blocks_statements_and_expressions() {
                     match 1 { #[target_specific] _ => { w.worker_count(); } }
                     #[target_specific]
                     println!("{}", w.worker_index());
+                    #[target_specific]
+                    let now = Instant::now();
                     w.worker_count();
                 }
             }
@@ -435,4 +448,295 @@ fn only_markers_below_the_module_items_need_stripping() {
             }
         }
     )));
+}
+
+#[test]
+fn names_through_a_glob_are_probed_or_must_be_imported_by_name() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use super::*;
+                fn f() {
+                    let now = Instant::now();
+                    let again = time::SystemTime::now();
+                    let handle = thread::spawn(|| ());
+                    spawn(|| ());
+                    let file = fs::File::open("x");
+                    hint::spin_loop();
+                    println!("{:?}", Instant::now());
+                    assert!(thread::current().id() == id);
+                    let b = Barrier::new(2);
+                }
+            }
+        },
+        &[
+            "error: `thread` comes in through the glob import `use super::*`, so the lint \
+             cannot tell whether it is `std::thread`: `std::thread` works with OS threads, \
+             which the runtime does not have; import `thread` by name (`use super::thread;`",
+            "error: `spawn` comes in through the glob import `use super::*`, so the lint cannot \
+             tell whether it is `std::thread::spawn`: `std::thread` works with OS threads",
+            "error: `hint` comes in through the glob import `use super::*`, so the lint cannot \
+             tell whether it is `std::hint`: `std::hint::spin_loop` spin-waits",
+            "error: `thread` comes in",
+            "warning: `println!` prints on the host mock",
+            "probe `Instant`: `Instant` here is `std::time::Instant`, brought in by the glob \
+             import `use super::*`: it reads a clock",
+            "probe `time :: SystemTime`: `time::SystemTime` here is `std::time::SystemTime`",
+            "probe `fs :: File`: `fs::File` here is `std::fs::File`, brought in by the glob \
+             import `use super::*`: it does file I/O",
+            "probe `Barrier`: `Barrier` here is `std::sync::Barrier`",
+        ],
+    );
+}
+
+#[test]
+fn the_module_s_own_names_are_not_probed() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use super::*;
+                use super::spawn;
+                use crate::clock::Instant as Clock;
+                mod thread { pub fn current() {} }
+                struct File;
+                fn f<Barrier>(sleep: fn()) {
+                    spawn(|| ());
+                    thread::current();
+                    let file = File;
+                    sleep();
+                    let exit = |code| code;
+                    exit(1);
+                    let d = time::Duration::ZERO;
+                    let x = obj.spawn();
+                    assert!(obj.sleep());
+                    Clock::now();
+                }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn globs_from_std_and_the_sdk_bring_no_unknown_names() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use grafos::prelude::*;
+                use std::cmp::*;
+                fn f() { spawn(|| ()); Instant::now(); }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn target_specific_silences_a_glob_name() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use super::*;
+                fn f() {
+                    #[target_specific]
+                    let now = Instant::now();
+                    #[target_specific]
+                    spawn(|| ());
+                }
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn panics_streams_blocking_and_pools_are_rejected() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                use std::panic;
+                use std::path::{Path, PathBuf};
+                use std::sync::{Arc, Barrier};
+                use rayon::prelude::*;
+                fn f(v: &[u32]) {
+                    let caught = panic::catch_unwind(|| 1);
+                    std::panic::set_hook(Box::new(|_| ()));
+                    let line = std::io::stdin();
+                    let out: std::io::Stdout = todo!();
+                    let b = Barrier::new(2);
+                    let c = std::sync::Condvar::new();
+                    let there = Path::new("x").exists();
+                    let file = Path::is_file(p);
+                    let dir = std::path::PathBuf::from("d").read_dir();
+                    let sum: u32 = v.par_iter().sum();
+                    crossbeam::scope(|s| ());
+                    std::thread::scope(|s| ());
+                    eprintln!("{}", 1);
+                    let x = dbg!(2);
+                    // Portable: another `Barrier`, `Path` as a value.
+                    let name = Path::new("x").file_name();
+                    let a = Arc::new(1);
+                }
+            }
+        },
+        &[
+            "error: `rayon` runs work on a pool of OS threads",
+            "error: `std::panic::catch_unwind` unwinds, which the wasm32 guest cannot",
+            "error: `std::panic::set_hook` swaps the process-wide panic hook",
+            "error: `std::io::stdin` reaches the process's standard streams",
+            "error: `std::io::Stdout` reaches the process's standard streams",
+            "error: `std::sync::Barrier` blocks",
+            "error: `std::sync::Condvar` blocks",
+            "error: `std::path::Path::exists` queries the file system",
+            "error: `std::path::Path::is_file` queries the file system",
+            "error: `std::path::PathBuf::read_dir` queries the file system",
+            "error: `.par_iter()` runs work on a pool of OS threads, which the runtime does not \
+             have; split the work over lanes with `parallel_for_workers`, or mark the call",
+            "error: `crossbeam::scope` runs work on a pool",
+            "error: `std::thread` works with OS threads",
+            "warning: `eprintln!` prints on the host mock",
+            "warning: `dbg!` prints on the host mock",
+        ],
+    );
+}
+
+#[test]
+fn target_specific_on_a_use_is_an_error_and_the_uses_are_checked() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[target_specific]
+                use std::time::Instant;
+                fn f() {
+                    use std::thread;
+                    let now = Instant::now();
+                    thread::yield_now();
+                }
+            }
+        },
+        &[
+            "error: `#[target_specific]` cannot go on a `use`: it would silence every use of the \
+             names it imports; put it on the statement, expression or fn that uses them",
+            "error: `std::time::Instant` reads a clock",
+            "error: `std::thread` works with OS threads",
+        ],
+    );
+}
+
+#[test]
+fn context_methods_as_values_are_judged_like_calls() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[coordinator]
+                fn run(coord: &mut Coordinator) -> Vec<u8> {
+                    let f = Some(&*coord).map(Coordinator::fuel_remaining);
+                    let s = CoordinatorCtx::<S, W>::scratch;
+                    let d = Coordinator::data_scratch;
+                    vec![]
+                }
+                fn lanes(ws: &[Worker]) {
+                    let i: Vec<_> = ws.iter().map(WorkerCtx::worker_index).collect();
+                    let j: Vec<_> = ws.iter().map(Worker::data_worker_index).collect();
+                    assert!(ws.iter().map(Worker::worker_count).all(|n| n > 0));
+                    #[target_specific]
+                    let k = ws.iter().map(Worker::worker_index);
+                }
+            }
+        },
+        &[
+            "error: `CoordinatorCtx::scratch` is target-specific: it indexes raw lanes, where 0 \
+             is the coordinator's own; use `data_scratch(i)`, or mark the use `#[target_specific]`",
+            "error: `WorkerCtx::worker_index` is target-specific: it numbers raw lanes",
+            "error: `WorkerCtx::worker_count` is target-specific",
+            "warning: `CoordinatorCtx::fuel_remaining` behaves differently on the host mock and \
+             on the runtime",
+        ],
+    );
+}
+
+#[test]
+fn target_cfgs_are_errors_and_debug_assertions_warn() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                #[cfg(target_arch = "wasm32")]
+                fn wasm_only() {}
+                struct S {
+                    #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+                    x: u8,
+                }
+                fn f() -> usize {
+                    let wide = cfg!(all(target_pointer_width = "64", not(target_os = "none")));
+                    #[cfg(unix)]
+                    let y = 1;
+                    assert!(cfg!(target_endian = "little"));
+                    if cfg!(debug_assertions) { return 1; }
+                    #[cfg(debug_assertions)]
+                    let z = 2;
+                    debug_assert!(wide);
+                    // Not the target: portable.
+                    #[cfg(test)]
+                    let t = 3;
+                    #[cfg_attr(test, allow(unused))]
+                    let u = cfg!(feature = "fast");
+                    #[target_specific]
+                    let v = cfg!(target_arch = "wasm32");
+                    0
+                }
+            }
+        },
+        &[
+            "error: `#[cfg(..)]` on `target_arch` selects code by target, so the host mock and \
+             the wasm32 runtime run different code; mark it `#[target_specific]` if it is meant \
+             to differ between targets",
+            "error: `#[cfg_attr(..)]` on `target_pointer_width` selects code by target",
+            "error: `cfg!(..)` on `target_os` selects code by target",
+            "error: `#[cfg(..)]` on `unix` selects code by target",
+            "error: `cfg!(..)` on `target_endian` selects code by target",
+            "warning: `cfg!(..)` on `debug_assertions` selects code by build profile",
+            "warning: `#[cfg(..)]` on `debug_assertions` selects code by build profile",
+        ],
+    );
+}
+
+#[test]
+fn transcendental_float_methods_warn_and_name_grafos_math() {
+    assert_messages(
+        parse_quote! {
+            mod t {
+                fn f(x: f64, y: f32) -> f64 {
+                    let a = x.sin() + x.powi(2) + x.atan2(1.0) + x.log(2.0);
+                    let b = y.powf(2.0);
+                    let c = f64::exp(x) + f32::ln(y) as f64;
+                    let d: Vec<f64> = v.iter().copied().map(f64::cbrt).collect();
+                    assert!(x.tanh() < 1.0);
+                    // Portable: correctly rounded or exact.
+                    let e = x.sqrt() + x.abs() + x.floor() + x.mul_add(2.0, 1.0);
+                    // Another arity: not std's.
+                    let g = thing.sin(3);
+                    #[target_specific]
+                    let h = x.cos();
+                    a
+                }
+            }
+        },
+        &[
+            "warning: `.sin()` calls the platform's libm on the host mock and a Rust port of \
+             musl's libm on wasm32, whose results can differ in the last bit; use \
+             `grafos::math::sin` (`sinf` for f32), or mark the call `#[target_specific]`",
+            "warning: `.powi()` calls",
+            "warning: `.atan2()` calls",
+            "warning: `.log()` calls",
+            "warning: `.powf()` calls the platform's libm on the host mock and a Rust port of \
+             musl's libm on wasm32, whose results can differ in the last bit; use \
+             `grafos::math::powf` (`powff` for f32)",
+            "warning: `f64::exp` calls the platform's libm on the host mock and a Rust port of \
+             musl's libm on wasm32, whose results can differ in the last bit; use \
+             `grafos::math::exp`, or mark",
+            "warning: `f32::ln` calls",
+            "warning: `f64::cbrt` calls",
+            "warning: `.tanh()` calls",
+        ],
+    );
 }

@@ -20,7 +20,8 @@ pub(super) fn scan(linter: &mut Linter<'_>, tokens: TokenStream) {
             }
             TokenTree::Punct(p) if p.as_char() == '.' => {
                 method_call(linter, &tokens, i);
-                1
+                // A method's or field's name is not a path.
+                1 + usize::from(matches!(tokens.get(i + 1), Some(TokenTree::Ident(_))))
             }
             TokenTree::Ident(_) => path(linter, &tokens, i, false),
             TokenTree::Punct(_) if is_path_sep(&tokens, i) => {
@@ -125,9 +126,26 @@ fn path(linter: &mut Linter<'_>, tokens: &[TokenTree], start: usize, leading_col
     }
     if matches!(tokens.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
         linter.check_macro_path(&idents);
+        if super::is_cfg_macro(&idents)
+            && let Some(TokenTree::Group(args)) = tokens.get(at + 1)
+        {
+            linter.check_cfg("cfg!(..)", args.stream());
+        }
     }
     linter.check_path(&idents, leading_colon);
     linter.check_hasher(&idents, leading_colon, &[]);
+    // `Worker::worker_index` as a value, or `WorkerCtx::worker_index(w)`.
+    if let [.., ty, method] = idents.as_slice()
+        && let Some(context) = super::Context::of_name(&ty.to_string())
+    {
+        let arity = match tokens.get(at) {
+            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                Some(arity(g.stream()).saturating_sub(1))
+            }
+            _ => None,
+        };
+        linter.check_method_use(Some(context), method, arity);
+    }
     at - start
 }
 

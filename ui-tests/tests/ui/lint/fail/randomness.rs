@@ -25,6 +25,7 @@ mod tasklet {
         let mut bytes = [0u8; 4];
         getrandom::fill(&mut bytes);
         let keys = std::hash::RandomState::new();
+        let named = RandomState::new();
         Ok(())
     }
 }

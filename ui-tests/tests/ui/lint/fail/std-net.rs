@@ -6,13 +6,14 @@ use grafos::prelude::*;
 mod tasklet {
     use super::*;
 
-    #[coordinator]
-        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
-            coord.parallel_for_workers(|_| ())?;
-            Ok(())
-        }
-
     use std::net::TcpStream;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        coord.parallel_for_workers(|_| ())?;
+        let peer = TcpStream::connect("10.0.0.1:80").is_ok();
+        Ok(())
+    }
 }
 
 fn main() {}

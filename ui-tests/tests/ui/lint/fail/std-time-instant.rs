@@ -6,13 +6,14 @@ use grafos::prelude::*;
 mod tasklet {
     use super::*;
 
-    #[coordinator]
-        fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
-            coord.parallel_for_workers(|_| ())?;
-            Ok(())
-        }
-
     use std::time::Instant;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
+        coord.parallel_for_workers(|_| ())?;
+        let started = Instant::now();
+        Ok(())
+    }
 }
 
 fn main() {}

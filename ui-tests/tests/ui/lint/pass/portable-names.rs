@@ -1,5 +1,6 @@
 //! The portable methods that share a name with non-portable ones pass
-//! without a warning: `WorkerCtx::barrier()` and `WorkerCtx::scratch()`.
+//! without a warning: `WorkerCtx::barrier()` and `WorkerCtx::scratch()`, and
+//! portable methods used as values.
 #![deny(deprecated, warnings)]
 
 use grafos::prelude::*;
@@ -30,6 +31,9 @@ mod phases {
 
     #[worker]
     fn check(w: &mut Worker) -> Result<(), TaskletError> {
+        // A portable method as a value.
+        let index = Some(&*w).map(WorkerCtx::data_worker_index);
+        assert!(index.is_some());
         w.barrier()?;
         assert_eq!(*w.scratch(), 2);
         w.fuel_checkpoint()?;

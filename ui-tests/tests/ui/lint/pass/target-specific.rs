@@ -15,7 +15,6 @@ pub struct Raw {
 mod raw {
     use super::*;
 
-    #[target_specific]
     use std::time::Instant;
 
     #[coordinator]
@@ -24,9 +23,22 @@ mod raw {
         coord.parallel_for_workers(sum_index)?;
         #[target_specific]
         coord.barrier()?;
+        #[target_specific]
         let elapsed = Instant::now().elapsed();
         let _ = elapsed;
+        #[target_specific]
+        let caught = std::panic::catch_unwind(|| 1).unwrap_or(0);
+        #[target_specific]
+        eprintln!("{caught}");
+        #[target_specific]
+        let _cached = std::path::Path::new("cache.bin").exists();
         let lanes = #[target_specific] coord.worker_count();
+        #[target_specific]
+        let _raw_count = Coordinator::worker_count;
+        #[target_specific]
+        let _word = if cfg!(target_pointer_width = "64") { 8 } else { 4 };
+        // `debug_assert!` is not judged: it cannot change a passing output.
+        debug_assert!(lanes > 0);
         // A method of one target needs its `cfg` as well.
         #[cfg(not(target_arch = "wasm32"))]
         #[target_specific]
