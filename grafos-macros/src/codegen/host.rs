@@ -6,7 +6,8 @@
 //! `cross_target` module).
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::args::Config;
 use crate::ir::Tasklet;
@@ -28,6 +29,13 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
         Some(path) => quote!(::core::option::Option::Some(#path)),
         None => quote!(::core::option::Option::None),
     };
+    // Checked in every build, not only the test's, at the user's path.
+    let inputs_type = tasklet.config.inputs.as_ref().map(|path| {
+        quote_spanned! {path.span()=>
+            #[cfg(not(target_arch = "wasm32"))]
+            const _: fn() -> ::std::vec::Vec<::std::vec::Vec<u8>> = #path;
+        }
+    });
     let cross_target = tasklet.config.cross_target;
     let not_in_library = match outside_the_library() {
         Some(why) => quote!(::core::option::Option::Some(#why)),
@@ -58,6 +66,8 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
         pub fn run_host(input: &[u8]) -> #result {
             run_host_with(builder().input(input))
         }
+
+        #inputs_type
 
         #[cfg(all(test, not(target_arch = "wasm32")))]
         #[test]
