@@ -1,5 +1,5 @@
 //! [`LaneScheduler`]: runs one launch, every lane in one wasmi instance on
-//! the calling thread (DESIGN.md §8).
+//! the calling thread (docs/ARCHITECTURE.md, "The life of a launch").
 //!
 //! Lane 0 is a resumable call of the tasklet's entry export. When it calls
 //! `parallel_for`, its host function suspends it and the scheduler runs a

@@ -1,4 +1,4 @@
-//! DESIGN.md §1: a histogram whose worker takes the lane's context.
+//! A histogram whose worker takes the lane's context, with a scratch per lane.
 use grafos::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
