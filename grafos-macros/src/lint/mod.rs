@@ -289,7 +289,6 @@ impl<'a> Linter<'a> {
             Some(_) => "the call",
         };
         match entry.portability {
-            Portability::Portable => {}
             Portability::Diverges => self.warn(
                 method.span(),
                 format!(
