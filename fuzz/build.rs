@@ -24,7 +24,7 @@ fn main() {
     let mut files = Vec::new();
     for dir in [
         "ui-tests/tests/ui",
-        "grafos-macros/benches/fixtures",
+        "grafos-macros-support/benches/fixtures",
         "examples/src",
     ] {
         let dir = root.join(dir);

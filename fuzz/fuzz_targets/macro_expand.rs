@@ -7,29 +7,10 @@
 //! or a punct from the vocabulary tasklets use, change a group's
 //! delimiter, unwrap or wrap a group.
 //!
-//! Invariant: `expand::tasklet` returns a token stream (a `compile_error!`
-//! for bad input that parses; what does not parse comes back for rustc to
-//! report) and never panics; so does `expand::misplaced`.
-//!
-//! A proc-macro crate exports nothing but its macros, so, as the macro's
-//! bench does, the target compiles the macro's modules itself.
+//! Invariant: `grafos_macros_support::tasklet` returns a token stream (a
+//! `compile_error!` for bad input that parses; what does not parse comes
+//! back for rustc to report) and never panics; so does `misplaced`.
 #![no_main]
-#![allow(dead_code, unused_imports, unreachable_pub)]
-
-#[path = "../../grafos-macros/src/args.rs"]
-mod args;
-#[path = "../../grafos-macros/src/codegen/mod.rs"]
-mod codegen;
-#[path = "../../grafos-macros/src/diag.rs"]
-mod diag;
-#[path = "../../grafos-macros/src/expand/mod.rs"]
-mod expand;
-#[path = "../../grafos-macros/src/ir/mod.rs"]
-mod ir;
-#[path = "../../grafos-macros/src/lint/mod.rs"]
-mod lint;
-#[path = "../../grafos-macros/src/markers.rs"]
-mod markers;
 
 mod seeds {
     include!(concat!(env!("OUT_DIR"), "/seed_sources.rs"));
@@ -482,7 +463,7 @@ fn run(u: &mut Unstructured<'_>, corpus: &Corpus) -> Result<()> {
         }
     }
     let (attr, item) = (stream(&attr), stream(&item));
-    let out = expand::tasklet(attr, item.clone());
+    let out = grafos_macros_support::tasklet(attr, item.clone());
     // The expansion is what the compiler receives: it must print.
     let printed = out.to_string();
     if grafos_fuzz::verbose() {
@@ -494,11 +475,11 @@ fn run(u: &mut Unstructured<'_>, corpus: &Corpus) -> Result<()> {
         eprintln!("expansion: {first}");
     }
     for marker in [
-        markers::Marker::Coordinator,
-        markers::Marker::Worker,
-        markers::Marker::TargetSpecific,
+        grafos_macros_support::Marker::Coordinator,
+        grafos_macros_support::Marker::Worker,
+        grafos_macros_support::Marker::TargetSpecific,
     ] {
-        std::hint::black_box(expand::misplaced(marker, item.clone()));
+        std::hint::black_box(grafos_macros_support::misplaced(marker, item.clone()));
     }
     Ok(())
 }

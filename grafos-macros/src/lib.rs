@@ -2,29 +2,15 @@
 //! reads inside a tasklet module. Use them through the `grafos` crate, which
 //! documents them with runnable examples.
 //!
-//! This file is a thin shim: each macro converts its tokens and calls
-//! `expand`, which works on `proc_macro2` so that tests and benches run it
-//! directly. The expansion goes through layers:
-//!
-//! - `args`: the attribute's arguments (darling), range-checked;
-//! - `ir`: the module taken apart into a checked `Tasklet`;
-//! - `lint`: the portability checks, over every item of the module;
-//! - `codegen`: one generator per output (aliases, workers, metadata, host
-//!   harness, wasm export);
-//! - `diag`: errors as `compile_error!`s and warnings as deprecation notes,
-//!   all spanned at the user's tokens.
+//! This crate is a shim: each macro converts its tokens and calls
+//! `grafos-macros-support`, which works on `proc_macro2` so that tests,
+//! benches and fuzzers call it like any library; its crate docs describe
+//! the layers of the expansion.
 
-mod args;
-mod codegen;
-mod diag;
-mod expand;
-mod ir;
-mod lint;
-mod markers;
-
+use grafos_macros_support as support;
 use proc_macro::TokenStream;
 
-use markers::Marker;
+use support::Marker;
 
 /// Turns an inline module into a shared-memory tasklet: one coordinator
 /// and N data workers sharing one region of memory, run on the host mock
@@ -220,7 +206,7 @@ use markers::Marker;
 /// aliases, so that an editor keeps completing them.
 #[proc_macro_attribute]
 pub fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::tasklet(attr.into(), item.into()).into()
+    support::tasklet(attr.into(), item.into()).into()
 }
 
 /// Marks the fn of a [`#[grafos::tasklet]`](macro@tasklet) module that runs
@@ -248,7 +234,7 @@ pub fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn coordinator(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::misplaced(Marker::Coordinator, item.into()).into()
+    support::misplaced(Marker::Coordinator, item.into()).into()
 }
 
 /// Marks a fn of a [`#[grafos::tasklet]`](macro@tasklet) module that runs on
@@ -286,7 +272,7 @@ pub fn coordinator(_attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn worker(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::misplaced(Marker::Worker, item.into()).into()
+    support::misplaced(Marker::Worker, item.into()).into()
 }
 
 /// Silences the portability checks of [`#[grafos::tasklet]`](macro@tasklet)
@@ -319,5 +305,5 @@ pub fn worker(_attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn target_specific(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::misplaced(Marker::TargetSpecific, item.into()).into()
+    support::misplaced(Marker::TargetSpecific, item.into()).into()
 }

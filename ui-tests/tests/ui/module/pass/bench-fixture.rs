@@ -2,7 +2,7 @@
 //! counts what it should.
 use grafos::prelude::*;
 
-include!("../../../../../grafos-macros/benches/fixtures/tasklet.rs");
+include!("../../../../../grafos-macros-support/benches/fixtures/tasklet.rs");
 
 fn main() {
     let out = word_stats::run_host(b"the quick brown fox, jumps.").unwrap();

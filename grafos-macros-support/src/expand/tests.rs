@@ -244,18 +244,6 @@ fn inner_attributes_stay_inside() {
     );
 }
 
-#[test]
-fn the_export_prefix_and_section_match_the_abi() {
-    assert_eq!(
-        crate::codegen::TASKLET_PREFIX,
-        grafos::abi::export::TASKLET_PREFIX
-    );
-    assert_eq!(
-        crate::codegen::TASKLETS_SECTION,
-        grafos::abi::TASKLETS_SECTION
-    );
-}
-
 /// The bench's 200-line tasklet: its attribute's arguments and its module.
 fn big_tasklet() -> (TokenStream, Vec<proc_macro2::TokenTree>) {
     use std::str::FromStr;

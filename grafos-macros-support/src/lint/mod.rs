@@ -30,7 +30,7 @@ mod glob;
 mod table;
 mod tokens;
 
-pub(crate) use table::Context;
+pub(crate) use crate::sdk::Context;
 
 use proc_macro2::Span;
 use quote::quote;

@@ -21,8 +21,6 @@ use crate::lint::Lints;
 use crate::markers;
 
 pub(crate) use host::outside_the_library;
-#[cfg(test)]
-pub(crate) use wasm::{TASKLET_PREFIX, TASKLETS_SECTION};
 
 /// The full expansion of a checked tasklet, with the diagnostics of its
 /// arguments and of the lint.

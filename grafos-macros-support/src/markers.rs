@@ -7,9 +7,12 @@ use syn::{Attribute, Path};
 
 /// One of the attributes the tasklet macro reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Marker {
+pub enum Marker {
+    /// `#[coordinator]`: the fn that runs on lane 0.
     Coordinator,
+    /// `#[worker]`: a fn that runs on the data lanes.
     Worker,
+    /// `#[target_specific]`: silences the portability checks.
     TargetSpecific,
 }
 

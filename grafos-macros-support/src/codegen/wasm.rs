@@ -8,11 +8,8 @@ use quote::quote;
 
 use crate::ir::Tasklet;
 
-/// `grafos::abi::export::TASKLET_PREFIX`; `export_name` needs a literal.
-pub(crate) const TASKLET_PREFIX: &str = "grafos_v0_tasklet_";
-
-/// `grafos::abi::TASKLETS_SECTION`; `link_section` needs a literal.
-pub(crate) const TASKLETS_SECTION: &str = "grafos_worker_v0.tasklets";
+use grafos_abi::TASKLETS_SECTION;
+use grafos_abi::export::TASKLET_PREFIX;
 
 pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
     let krate = &tasklet.config.krate;

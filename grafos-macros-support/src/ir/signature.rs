@@ -4,8 +4,8 @@ use syn::{FnArg, ItemFn, Pat, ReturnType, Signature, Type};
 
 use crate::args::Config;
 use crate::diag::{Diagnostics, format_err, pretty};
-use crate::lint::Context;
 use crate::markers::Marker;
+use crate::sdk::Context;
 
 /// What a worker parameter receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,8 +10,10 @@ use syn::{Expr, LitBool, LitInt, LitStr, Path, Type, parse_quote};
 
 use crate::diag::{Diagnostics, format_err};
 
-/// Most lanes of one launch, the coordinator's included (the SDK's `MAX_LANES`).
-const MAX_LANES: u64 = 256;
+/// Most lanes of one launch, the coordinator's included.
+const MAX_LANES: u64 = grafos_abi::MAX_LANES as u64;
+/// Fewest: the coordinator and one data lane.
+const MIN_LANES: u64 = grafos_abi::MIN_LANES as u64;
 
 /// The largest region a wasm32 guest can address.
 const MAX_REGION_BYTES: u64 = u32::MAX as u64;
@@ -274,7 +276,7 @@ impl Config {
             Some(literal) => diag.handle(ranged(
                 literal,
                 "workers",
-                2..=MAX_LANES,
+                MIN_LANES..=MAX_LANES,
                 "it counts the coordinator lane too, so 2 is one coordinator and one data worker",
             )),
             // Written but unreadable, misspelled, or the list did not parse:

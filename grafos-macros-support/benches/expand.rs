@@ -4,30 +4,8 @@
 //! Beside it, syn's parse of the same module alone: the floor, since the
 //! portability lint walks the parsed module.
 //!
-//! `cargo bench -p grafos-macros --bench expand`; the figure is in
+//! `cargo bench -p grafos-macros-support --bench expand`; the figure is in
 //! `docs/PERFORMANCE.md`.
-//!
-//! A proc-macro crate can export nothing but its macros, so the bench
-//! compiles the macro's modules in itself, exactly as `src/lib.rs` declares
-//! them (`lib.rs` only adds the `proc_macro` shims). Some of their items are
-//! unused here, and their `cfg(test)` modules (on for benches) have no
-//! harness to run their tests.
-#![allow(dead_code, unused_imports)]
-
-#[path = "../src/args.rs"]
-mod args;
-#[path = "../src/codegen/mod.rs"]
-mod codegen;
-#[path = "../src/diag.rs"]
-mod diag;
-#[path = "../src/expand/mod.rs"]
-mod expand;
-#[path = "../src/ir/mod.rs"]
-mod ir;
-#[path = "../src/lint/mod.rs"]
-mod lint;
-#[path = "../src/markers.rs"]
-mod markers;
 
 use std::hint::black_box;
 use std::str::FromStr;
@@ -50,14 +28,14 @@ fn fixture() -> (TokenStream, TokenStream) {
 
 fn expand(c: &mut Criterion) {
     let (attr, item) = fixture();
-    let expanded = expand::tasklet(attr.clone(), item.clone()).to_string();
+    let expanded = grafos_macros_support::tasklet(attr.clone(), item.clone()).to_string();
     assert!(
         expanded.contains("grafos_v0_tasklet_word_stats") && !expanded.contains("compile_error"),
         "the fixture must expand cleanly:\n{expanded}"
     );
     let mut group = c.benchmark_group("tasklet");
     group.bench_function("expand 200-line module", |b| {
-        b.iter(|| expand::tasklet(black_box(attr.clone()), black_box(item.clone())))
+        b.iter(|| grafos_macros_support::tasklet(black_box(attr.clone()), black_box(item.clone())))
     });
     // The floor: syn's parse of the same module, which the lint needs.
     group.bench_function("syn parse alone", |b| {

@@ -17,7 +17,7 @@ use crate::markers::{self, Marker};
 /// Whatever goes wrong, the user's items come back out (with the macro's
 /// markers stripped) next to every error, so the editor keeps resolving and
 /// completing them.
-pub(crate) fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
+pub fn tasklet(attr: TokenStream, item: TokenStream) -> TokenStream {
     let (config, mut diag) = Config::parse(attr);
     let item = match syn::parse2::<Item>(item.clone()) {
         Ok(item) => item,
@@ -94,7 +94,7 @@ fn passthrough(item: TokenStream, config: &Config, diag: Diagnostics) -> TokenSt
 
 /// `#[coordinator]`, `#[worker]` or `#[target_specific]` where no tasklet
 /// module removed it: the item as it came, and an error at the attribute.
-pub(crate) fn misplaced(marker: Marker, item: TokenStream) -> TokenStream {
+pub fn misplaced(marker: Marker, item: TokenStream) -> TokenStream {
     let purpose = match marker {
         Marker::Coordinator => "marks the fn that runs on lane 0 of a tasklet",
         Marker::Worker => "marks a fn that runs on a tasklet's data lanes",
