@@ -20,6 +20,12 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod catalog;
+
+/// The directory of this crate's `Cargo.toml`, where `grafos demo` builds
+/// the examples for wasm32 from: the source tree for a path install, the
+/// registry's source cache for a crates.io install.
+#[cfg(not(target_arch = "wasm32"))]
+pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 pub mod dot;
 pub mod heat;
 pub mod histogram;

@@ -334,7 +334,7 @@ fn demo_refuses_bad_arguments_in_one_line() {
     assert_fails(
         &grafos(&["demo", "--workers", "1"], b""),
         2,
-        "--workers must be 2 to 256",
+        "is not a lane count from 2 to 256",
     );
     assert_fails(
         &grafos(&["demo", "--manifest-path", "/nonexistent/Cargo.toml"], b""),

@@ -15,12 +15,12 @@ use super::{CliError, ErrorClass};
 
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
-    /// The examples crate's Cargo.toml. Default: the one this program was
-    /// built from.
+    /// The examples crate's Cargo.toml. Default: the sources this program
+    /// was built from.
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
     /// Lanes of every launch, the coordinator lane included (2 to 256).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = super::lanes)]
     workers: u32,
     /// Run only the examples named (repeatable). Default: all of them.
     #[arg(long = "only", value_name = "EXAMPLE")]
@@ -30,9 +30,9 @@ pub(crate) struct DemoArgs {
     json: bool,
 }
 
-/// The examples crate next to this package in the source tree.
+/// The examples crate's sources this program was built with.
 fn default_manifest() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/Cargo.toml")
+    PathBuf::from(grafos_examples::MANIFEST_DIR).join("Cargo.toml")
 }
 
 fn chosen(only: &[String]) -> Result<Vec<&'static Example>, CliError> {
@@ -67,12 +67,6 @@ impl Row {
 }
 
 pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
-    if !(2..=256).contains(&args.workers) {
-        return Err(CliError::new(
-            ErrorClass::Usage,
-            format!("--workers must be 2 to 256, not {}", args.workers),
-        ));
-    }
     let examples = chosen(&args.only)?;
     let manifest = args.manifest_path.unwrap_or_else(default_manifest);
     if !manifest.is_file() {

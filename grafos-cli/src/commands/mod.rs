@@ -180,6 +180,18 @@ fn run() -> ExitCode {
     }
 }
 
+/// A lane count the ABI allows: a usage error otherwise, like `--fuel 0`.
+pub(crate) fn lanes(text: &str) -> Result<u32, String> {
+    use grafos_abi::{MAX_LANES, MIN_LANES};
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (MIN_LANES..=MAX_LANES).contains(&(*n as usize)))
+        .ok_or_else(|| {
+            format!("`{text}` is not a lane count from {MIN_LANES} to {MAX_LANES} (the coordinator lane included)")
+        })
+}
+
 /// Reads and loads a module, with the CLI's errors.
 pub(crate) fn load_module(
     runtime: &grafos_runtime::Runtime,

@@ -31,7 +31,7 @@ pub(crate) struct RunArgs {
     max_output: Option<usize>,
     /// Lanes of the launch, the coordinator lane included (2 to 256).
     /// Default: the tasklet's own.
-    #[arg(long, value_name = "N", value_parser = lanes)]
+    #[arg(long, value_name = "N", value_parser = super::lanes)]
     workers: Option<u32>,
     /// Stop the launch after DUR, e.g. 500ms, 2s, 1m (a number alone is seconds).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
@@ -47,18 +47,6 @@ pub(crate) struct RunArgs {
     /// Show the tasklet's debug log lines on standard error.
     #[arg(long, short)]
     verbose: bool,
-}
-
-/// A lane count the ABI allows: a usage error otherwise, like `--fuel 0`.
-fn lanes(text: &str) -> Result<u32, String> {
-    use grafos_abi::{MAX_LANES, MIN_LANES};
-    text.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (MIN_LANES..=MAX_LANES).contains(&(*n as usize)))
-        .ok_or_else(|| {
-            format!("`{text}` is not a lane count from {MIN_LANES} to {MAX_LANES} (the coordinator lane included)")
-        })
 }
 
 /// `4096`, `64K`, `16M`, `1G` (binary multiples).
