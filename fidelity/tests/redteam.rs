@@ -15,7 +15,8 @@
 //! One `#[test]` per class; each runs its table in one thread and reports
 //! every entry that went another way, not just the first. The expected
 //! panics' reports are captured with the test's output (shown only if the
-//! test fails). Not executed, and why: `panics::panic_in_drop_while_unwinding`
+//! test fails; `REDTEAM_REPORTS=1 cargo test -p grafos-fidelity --
+//! --nocapture` prints every report). Not executed, and why: `panics::panic_in_drop_while_unwinding`
 //! (a double panic aborts the test process) and `order::std_barrier` (the
 //! host mock taking turns would hang for the harness's 120 s timeout); see
 //! docs/FIDELITY.md.
@@ -39,6 +40,22 @@ enum Caught {
     /// Any other panic (a hang reported by the harness, a build failure,
     /// a harness bug).
     Other,
+    /// Expected only: caught as [`Caught::Order`], [`Caught::Targets`] or
+    /// [`Caught::Threads`], which one depending on the state of the host's
+    /// heap (a program whose output follows host addresses).
+    AnyDifference,
+}
+
+impl Caught {
+    /// Whether `got` is what this expectation accepts.
+    fn accepts(self, got: Caught) -> bool {
+        match self {
+            Caught::AnyDifference => {
+                matches!(got, Caught::Order | Caught::Targets | Caught::Threads)
+            }
+            expected => expected == got,
+        }
+    }
 }
 
 /// One tasklet and how its test must end.
@@ -117,7 +134,10 @@ fn check(table: &[Entry]) {
         let started = Instant::now();
         let (got, report) = outcome(entry);
         eprintln!("{:<50} {:?} in {:.2?}", entry.name, got, started.elapsed());
-        if got != entry.expect {
+        if std::env::var_os("REDTEAM_REPORTS").is_some() {
+            eprintln!("{report}");
+        }
+        if !entry.expect.accepts(got) {
             wrong.push(format!(
                 "{}: expected {:?}, got {:?}\n{report}",
                 entry.name, entry.expect, got
@@ -171,7 +191,10 @@ fn diverging_tasklets_are_caught_as_targets_computing_differently() {
         entry!(hashing::random_map_alias => Targets),
         entry!(addresses::fn_pointer => Targets),
         entry!(addresses::type_id_hash => Targets),
-        entry!(addresses::sort_by_address => Targets),
+        // Host addresses depend on the heap's history: the host mock may
+        // agree with the runtime while lanes take turns and differ on free
+        // threads, or the other way round.
+        entry!(addresses::sort_by_address => AnyDifference),
         entry!(state::static_counter => Targets),
         entry!(state::once_lock_config => Targets),
         entry!(state::lazy_lock_history => Targets),
