@@ -67,7 +67,8 @@ pub mod big_stack_array {
 
 /// Allocates a 300 MiB zeroed table (`vec![0u32; 75 Mi]`) for a sparse
 /// count: the host's allocator maps it lazily; the runtime's 256 MiB cap
-/// refuses it and the allocation failure aborts the lane. Caught: targets
+/// refuses the memory growth and fails the launch ("memory limit exceeded:
+/// 316080128 requested, at most 268435456 allowed"). Caught: targets
 /// compute differently.
 #[grafos::tasklet(workers = 2)]
 pub mod huge_allocation {
