@@ -33,7 +33,7 @@
 //! The crate allows `deprecated`: `#[grafos::tasklet]` reports its
 //! portability *warnings* as deprecation notes, and several red-team
 //! tasklets trigger them on purpose. Constructs the lint rejects as
-//! *errors* (on this branch or on the `lint` branch: `std::panic`,
+//! *errors* (`std::panic`,
 //! `std::io`, target `cfg`s, `std::time`, ...) are reached through helper
 //! functions or macros defined outside the tasklet module, which the lint
 //! does not read; see [`lintblind`] and [`panics`].

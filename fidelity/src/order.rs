@@ -239,6 +239,11 @@ pub struct WithStdBarrier {
     pub barrier: Option<std::sync::Barrier>,
 }
 
+/// A barrier for `lanes` threads, made outside the tasklet module.
+pub fn new_barrier(lanes: usize) -> std::sync::Barrier {
+    std::sync::Barrier::new(lanes)
+}
+
 /// Waits at `barrier`.
 pub fn wait_at(barrier: &std::sync::Barrier) {
     barrier.wait();
@@ -246,7 +251,7 @@ pub fn wait_at(barrier: &std::sync::Barrier) {
 
 /// **Not executed by the suite: it would hang the host mock for the
 /// harness's 120 s timeout.** Lanes meet at a `std::sync::Barrier` (through
-/// a helper outside the module: inside, the `lint` branch rejects it,
+/// a helper outside the module: inside, the lint rejects it,
 /// `ui-tests/tests/ui/lint/fail/std-sync-barrier.rs`). On wasm32 a
 /// `Barrier` cannot block (no threads): the first lane to wait panics (or
 /// waits forever); on the host mock's threads it works; with the host mock
@@ -259,7 +264,7 @@ pub mod std_barrier {
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         let lanes = coord.data_worker_count();
-        coord.shared_mut().barrier = Some(std::sync::Barrier::new(lanes));
+        coord.shared_mut().barrier = Some(super::new_barrier(lanes));
         coord.parallel_for_workers(meet)?;
         Ok(vec![1])
     }

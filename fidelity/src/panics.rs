@@ -5,7 +5,7 @@
 //! panic hook the tasklet installs itself replaces the SDK's.
 //!
 //! `std::panic::{catch_unwind, set_hook, take_hook, resume_unwind}` inside
-//! a tasklet module are compile errors on the `lint` branch
+//! a tasklet module are compile errors
 //! (`ui-tests/tests/ui/lint/fail/std-panic.rs`); the tasklets here reach
 //! them through helpers defined outside the module, which the lint does
 //! not read.

@@ -9,7 +9,7 @@
 //! debug assertions off. A `debug_assert!` that fires under `cargo test`
 //! is silent in production, and `cfg!(debug_assertions)` reads `true` in
 //! the test and `false` in production; the cross-target test cannot see
-//! that, by construction. (On the `lint` branch both are warnings at
+//! that, by construction. (The lint warns at
 //! compile time: `ui-tests/tests/ui/lint/fail/debug-assertions.rs`.)
 //!
 //! Overflow that happens on one target only is a width bug, and is caught:
@@ -44,7 +44,7 @@ pub mod plain_add_overflow {
 /// test share the profile, so both write the same byte. Deployed
 /// (`grafos build`, release) the flag flips. Still gets through (the
 /// cross-target test cannot see a difference between the test's build and
-/// the deployed one; the `lint` branch warns at compile time).
+/// the deployed one; the lint warns at compile time).
 #[grafos::tasklet(workers = 2)]
 pub mod debug_assertions_flag {
     use super::*;

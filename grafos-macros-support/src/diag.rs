@@ -243,7 +243,7 @@ impl ToTokens for Diagnostics {
             let used_at = syn::Ident::new(warning.kind.constant(), warning.span);
             let note = &warning.message;
             // The use carries the user's span, so rustc reports it there.
-            let use_site = quote_spanned!(warning.span=> let _ = #used_at;);
+            let use_site = quote_spanned!(warning.span=> const _: () = #used_at;);
             // Only the test harness cannot build the tasklet for wasm32.
             let only_in_tests =
                 (warning.kind == WarningKind::HostOnlyTest).then(|| quote!(#[cfg(test)]));
@@ -289,7 +289,7 @@ mod tests {
             "{tokens}"
         );
         assert!(
-            tokens.contains("let _ = diverges_across_targets"),
+            tokens.contains("const _ : () = diverges_across_targets"),
             "{tokens}"
         );
         assert!(!tokens.contains("compile_error"));

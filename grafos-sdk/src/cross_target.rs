@@ -147,56 +147,68 @@ where
     W: crate::__private::ScratchValue + 'static,
 {
     let wasm = wasm_side(&suite);
-    let mut schedules = Vec::new();
-    if wasm.is_some() {
-        schedules.extend([
-            Schedule::Wasm(LaneOrder::InOrder),
-            Schedule::Wasm(LaneOrder::Reversed),
-            Schedule::Wasm(LaneOrder::Seeded(SEED)),
-        ]);
-    }
-    schedules.extend([
-        Schedule::HostTurns(LaneOrder::InOrder),
-        Schedule::HostTurns(LaneOrder::Seeded(SEED)),
-        Schedule::HostThreads,
-        Schedule::HostThreads,
-    ]);
     let inputs = inputs(suite.inputs);
     let mut succeeded = 0usize;
     let mut first_failure = None;
     for workers in lane_counts(suite.info.workers) {
         for input in &inputs {
-            let run = |schedule| launch(&suite, wasm.as_ref(), schedule, workers, &input.bytes);
-            let reference = run(schedules[0]);
-            match &reference {
+            let run = |schedule| {
+                let outcome = launch(&suite, wasm.as_ref(), schedule, workers, &input.bytes);
+                (schedule, outcome)
+            };
+            let differs = |a: &(Schedule, Outcome), b: &(Schedule, Outcome), strict: bool| {
+                let same = if strict {
+                    a.1 == b.1
+                } else {
+                    same_but_lane(&a.1, &b.1)
+                };
+                if !same {
+                    panic!(
+                        "{}",
+                        report(suite.info, input, workers, (a.0, &a.1), (b.0, &b.1))
+                    );
+                }
+            };
+            let turns = |order| Schedule::HostTurns(order);
+            let reference = match wasm {
+                Some(_) => run(Schedule::Wasm(LaneOrder::InOrder)),
+                None => run(turns(LaneOrder::InOrder)),
+            };
+            match &reference.1 {
                 Ok(_) => succeeded += 1,
                 Err(e) => {
                     first_failure.get_or_insert_with(|| (input.label.clone(), workers, e.clone()));
                 }
             }
             // A lane that waits for another without a barrier never ends when
-            // lanes take turns: compare the threads alone then.
+            // lanes take turns: then only the threads are compared.
             let spins = matches!(
-                reference,
+                reference.1,
                 Err(TaskletError::FuelExhausted | TaskletError::DeadlineExceeded)
             );
-            for &schedule in &schedules[1..] {
-                if spins && matches!(schedule, Schedule::HostTurns(_)) {
-                    continue;
-                }
-                let outcome = run(schedule);
-                if outcome != reference {
-                    panic!(
-                        "{}",
-                        report(
-                            suite.info,
-                            input,
-                            workers,
-                            (schedules[0], &reference),
-                            (schedule, &outcome)
-                        )
-                    );
-                }
+            // 1. The targets, under the same lane order: every detail of an
+            //    error must agree too, the lane that failed first included.
+            if wasm.is_some() && !spins {
+                differs(&reference, &run(turns(LaneOrder::InOrder)), true);
+                let seeded = run(Schedule::Wasm(LaneOrder::Seeded(SEED)));
+                differs(&seeded, &run(turns(LaneOrder::Seeded(SEED))), true);
+            }
+            // 2. Other lane orders. When several lanes fail, which one fails
+            //    first is the order's to decide; the failure must not be.
+            let others: &[Schedule] = match (&wasm, spins) {
+                (Some(_), _) => &[
+                    Schedule::Wasm(LaneOrder::Reversed),
+                    Schedule::Wasm(LaneOrder::Seeded(SEED)),
+                ],
+                (None, false) => &[Schedule::HostTurns(LaneOrder::Seeded(SEED))],
+                (None, true) => &[],
+            };
+            for &schedule in others {
+                differs(&reference, &run(schedule), false);
+            }
+            // 3. Lanes free on their threads, twice.
+            for _ in 0..2 {
+                differs(&reference, &run(Schedule::HostThreads), false);
             }
         }
     }
@@ -212,6 +224,27 @@ where
             suite.info.name
         );
     }
+}
+
+/// Whether two outcomes agree, except perhaps in which lane failed first.
+fn same_but_lane(a: &Outcome, b: &Outcome) -> bool {
+    match (a, b) {
+        (Err(a), Err(b)) => without_lane(a) == without_lane(b),
+        _ => a == b,
+    }
+}
+
+/// `error` with its lane number, if any, set to 0.
+fn without_lane(error: &TaskletError) -> TaskletError {
+    let mut error = error.clone();
+    match &mut error {
+        TaskletError::WorkerPanicked { lane, .. }
+        | TaskletError::StackOverflow { lane }
+        | TaskletError::Trap { lane, .. }
+        | TaskletError::BarrierMismatch { lane, .. } => *lane = 0,
+        _ => {}
+    }
+    error
 }
 
 /// The wasm side, unless the suite compares the host mock only.
@@ -430,7 +463,7 @@ fn report(
             );
         }
     }
-    out.push_str(why(reference.0, other.0));
+    out.push_str(why(reference, other));
     out
 }
 
@@ -462,8 +495,17 @@ fn hex(bytes: &[u8], window: std::ops::Range<usize>, at: usize) -> String {
 /// The likely causes of a difference between these two runs. The
 /// reference is the first schedule: the runtime in order, or the host mock
 /// taking turns in order when the suite runs the host mock alone.
-fn why(reference: Schedule, other: Schedule) -> &'static str {
-    match (reference, other) {
+fn why(reference: (Schedule, &Outcome), other: (Schedule, &Outcome)) -> &'static str {
+    let out_of_fuel = |o: &Outcome| matches!(o, Err(TaskletError::FuelExhausted));
+    if out_of_fuel(reference.1) != out_of_fuel(other.1) {
+        return "  why: one side ran out of fuel and the other did not. On the runtime every wasm \
+                instruction costs fuel; on the host mock only `fuel_checkpoint()` does, so a \
+                budget that fits one may not fit the other: raise it (`fuel = N` in the \
+                attribute, `--fuel` on the command line). Or a lane waits in a loop for \
+                another lane's write instead of at a `barrier()`: on the runtime, where lanes \
+                take turns, it never sees the write and spins until the fuel is gone.\n";
+    }
+    match (reference.0, other.0) {
         (_, Schedule::HostThreads) => {
             "  why: the result changes when lanes run at the same time: a lane reads what \
              another writes without a `barrier()` between them, or waits for it in a loop \
