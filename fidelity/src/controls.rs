@@ -428,3 +428,40 @@ pub mod width_done_right {
         .concat();
     }
 }
+
+/// The fix of [`crate::floats`]' sweeps: the same functions through
+/// `grafos::math`, which runs the `libm` crate's code on both targets, so
+/// every bit agrees. Each lane sweeps its block of the arguments.
+#[grafos::tasklet(workers = 3, scratch = Out)]
+pub mod portable_math {
+    use super::*;
+    use grafos::math;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        coord.parallel_for_workers(sweep)?;
+        Ok(concat(coord))
+    }
+
+    #[worker]
+    fn sweep(out: &mut Out, input: &[u8], lane: Lane) {
+        out.bytes.clear();
+        for i in lane.partition(crate::floats::SWEEP + input.len()) {
+            let x = crate::floats::argument(input, i, -20.0, 20.0);
+            let values = [
+                math::sin(x * 50.0),
+                math::exp(x),
+                math::ln(x.abs() + 1e-3),
+                math::powf(x.abs() + 0.01, 1.5 + 3.0 * (7.0 * x).fract().abs()),
+                math::tanh(x),
+                math::atan2(x, 1.0 - 0.5 * x),
+                math::hypot(x, 3.0 - x),
+                f64::from(math::sinf(x as f32 * 50.0)),
+                f64::from(math::expf(x as f32)),
+            ];
+            for v in values {
+                out.bytes.extend_from_slice(&v.to_bits().to_le_bytes());
+            }
+        }
+    }
+}

@@ -19,8 +19,9 @@
 //! - The sign of a NaN made by `sqrt` of a negative number, for the same
 //!   reason as `0.0 / 0.0`.
 //!
-//! `grafos::math` does not exist on this branch; the fix for the sweeps is
-//! a portable implementation compiled into the tasklet on both sides.
+//! The fix for the sweeps is `grafos::math`, which runs the `libm` crate's
+//! code on both targets (`controls::portable_math` passes with it), and the
+//! lint warns at std's transcendental methods inside a tasklet.
 
 use grafos::prelude::*;
 

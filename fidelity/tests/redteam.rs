@@ -280,6 +280,7 @@ fn portable_controls_pass() {
         entry!(controls::crc32_table => Passes),
         entry!(controls::fixed_width_hashing => Passes),
         entry!(controls::width_done_right => Passes),
+        entry!(controls::portable_math => Passes),
     ]);
 }
 
