@@ -5,8 +5,10 @@
 //!   and as a direct call of the kernel's export on raw wasmi (same engine
 //!   settings: fuel metering, eager compilation). Runtime over raw wasmi is
 //!   the runtime's overhead.
-//! - `barrier_round_4_lanes`: the cost of one barrier round of 4 data
-//!   lanes: a launch of N rounds minus a launch of 0, divided by N.
+//! - `barrier/round_4_lanes*`: the cost of one barrier round of 4 data
+//!   lanes: a launch of N rounds minus a launch of 0, divided by N; in the
+//!   default lane order, and in the reversed and seeded orders the
+//!   cross-target test also runs (what a lane order costs).
 //! - `cold_start/*`: load (check, instrument, compile) + instantiate + run
 //!   of a small tasklet (`tests/guest-small`, 40 KB), against wasmi's own
 //!   eager compilation of the same module; and of the 120 KB test guest.
@@ -20,7 +22,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use grafos_abi as abi;
 use grafos_build::{BuildOptions, build};
-use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
+use grafos_runtime::{LaneOrder, RunOptions, Runtime, RuntimeConfig};
 use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, Val};
 
 fn guest_wasm(dir: &str) -> Vec<u8> {
@@ -136,10 +138,14 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     const ROUNDS: u32 = 2_000;
-    let rounds = |n: u32| {
+    let rounds = |n: u32, lane_order: LaneOrder| {
         let started = Instant::now();
+        let options = RunOptions {
+            lane_order,
+            ..RunOptions::default()
+        };
         let result = module
-            .run("barrier_rounds", &n.to_le_bytes(), RunOptions::default())
+            .run("barrier_rounds", &n.to_le_bytes(), options)
             .unwrap();
         assert_eq!(result.barrier_rounds(), u64::from(n));
         started.elapsed()
@@ -148,17 +154,25 @@ fn benches(c: &mut Criterion) {
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(8));
-    group.bench_function("round_4_lanes", |b| {
-        b.iter_custom(|iters| {
-            let mut per_round = Duration::ZERO;
-            for _ in 0..iters {
-                let with = rounds(ROUNDS);
-                let without = rounds(0);
-                per_round += with.saturating_sub(without) / ROUNDS;
-            }
-            per_round
-        })
-    });
+    // The default order, then the cross-target test's other two: what a
+    // lane order costs per round.
+    for (name, order) in [
+        ("round_4_lanes", LaneOrder::InOrder),
+        ("round_4_lanes_reversed", LaneOrder::Reversed),
+        ("round_4_lanes_seeded", LaneOrder::Seeded(7)),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut per_round = Duration::ZERO;
+                for _ in 0..iters {
+                    let with = rounds(ROUNDS, order);
+                    let without = rounds(0, order);
+                    per_round += with.saturating_sub(without) / ROUNDS;
+                }
+                per_round
+            })
+        });
+    }
     group.finish();
 
     let expected = grafos_test_guest_small::count(b"cold").unwrap();
