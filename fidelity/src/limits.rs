@@ -1,5 +1,5 @@
 //! Limits that exist on one side only. The runtime gives each lane a
-//! 256 KiB stack in linear memory, lets wasmi nest at most 1000 calls,
+//! 256 KiB stack in linear memory, lets a lane nest at most 4096 calls,
 //! caps a launch's memory at 256 MiB, and counts fuel in wasm
 //! instructions. The host mock's lanes are OS threads with 2 MiB stacks,
 //! memory is the machine's, and fuel is counted only at
@@ -11,9 +11,10 @@ use grafos::prelude::*;
 use crate::{Out, concat};
 
 /// Folds the input recursively, one call per byte and not a tail call
-/// (`fold(rest).rotate_left(5) ^ b`): 1021 bytes nest 1021 calls, past
-/// wasmi's limit of 1000; the host's 2 MiB stack takes it. Caught: targets
-/// compute differently (`StackOverflow` on the runtime only).
+/// (`fold(rest).rotate_left(5) ^ b`): the 4099-byte input nests 4099
+/// calls, past the runtime's limit of 4096; the host's 2 MiB stack takes
+/// it. Caught: targets compute differently (`CallDepthExceeded` on the
+/// runtime only).
 #[grafos::tasklet(workers = 2)]
 pub mod deep_recursion {
     use super::*;

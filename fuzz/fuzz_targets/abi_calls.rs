@@ -503,7 +503,12 @@ fn payload_bytes(payload: &FailPayload) -> Vec<u8> {
                     message: text,
                 },
                 2 => TaskletError::Abi { message: text },
-                3 => TaskletError::FuelExhausted,
+                3 => TaskletError::FuelExhausted {
+                    budget: n as u64,
+                    used: n as u64,
+                    lane: n,
+                    since_sdk_call: Some(n as u64),
+                },
                 4 => TaskletError::Cancelled,
                 5 => TaskletError::StackOverflow { lane: n },
                 6 => TaskletError::BarrierMismatch {

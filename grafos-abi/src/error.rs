@@ -43,9 +43,23 @@ pub enum TaskletError {
         /// Bytes configured.
         have: usize,
     },
-    /// The launch's fuel pool ran dry.
-    #[error("fuel exhausted")]
-    FuelExhausted,
+    /// The launch's fuel pool ran dry. The fields say how, for the message;
+    /// they differ between the targets (the runtime counts wasm
+    /// instructions, the host mock checkpoints), so compare errors of this
+    /// kind by kind.
+    #[error("{}", fuel_message(*budget, *used, *lane, *since_sdk_call))]
+    FuelExhausted {
+        /// The launch's budget; 0 when not known (a lane's own
+        /// [`FuelExhausted`](crate::FuelExhausted) converted with `?`).
+        budget: u64,
+        /// Fuel the launch had used when it ran out.
+        used: u64,
+        /// The lane that was running (0 is the coordinator).
+        lane: usize,
+        /// Fuel that lane had spent since its last SDK call (runtime only:
+        /// the host mock counts nothing between checkpoints).
+        since_sdk_call: Option<u64>,
+    },
     /// The launch was cancelled through its [`CancelToken`](crate::CancelToken).
     #[error("cancelled")]
     Cancelled,
@@ -84,6 +98,18 @@ pub enum TaskletError {
     StackOverflow {
         /// The lane whose stack overflowed.
         lane: usize,
+    },
+    /// A lane nested calls deeper than the runtime allows (runtime).
+    #[error(
+        "lane {lane} nested calls deeper than the runtime's limit of {max_depth}: recursion that deep \
+         runs on the host mock's native stack but not in the wasm runtime; make it shallower or \
+         iterative"
+    )]
+    CallDepthExceeded {
+        /// The lane.
+        lane: usize,
+        /// The runtime's limit of nested calls.
+        max_depth: u32,
     },
     /// The guest trapped for a reason other than a panic (runtime).
     #[error("lane {lane} trapped: {message}")]
@@ -129,6 +155,44 @@ impl TaskletError {
         Self::Failed {
             message: message.into(),
         }
+    }
+
+    /// A [`FuelExhausted`](Self::FuelExhausted) error whose details are not
+    /// known (its budget is 0): what `?` on a lane's own
+    /// [`FuelExhausted`](crate::FuelExhausted) gives.
+    pub fn fuel_exhausted() -> Self {
+        Self::FuelExhausted {
+            budget: 0,
+            used: 0,
+            lane: 0,
+            since_sdk_call: None,
+        }
+    }
+
+    /// This error with the details that differ between targets and lane
+    /// orders cleared: which lane failed first, and how much fuel the
+    /// targets counted. Two launches of one tasklet that fail alike give
+    /// equal errors here, whatever their targets and lane orders.
+    ///
+    /// ```
+    /// use grafos_abi::TaskletError;
+    /// let host = TaskletError::WorkerPanicked { lane: 1, message: "boom".into() };
+    /// let wasm = TaskletError::WorkerPanicked { lane: 3, message: "boom".into() };
+    /// assert_ne!(host, wasm);
+    /// assert_eq!(host.kind_and_message(), wasm.kind_and_message());
+    /// ```
+    pub fn kind_and_message(&self) -> Self {
+        let mut error = self.clone();
+        match &mut error {
+            TaskletError::WorkerPanicked { lane, .. }
+            | TaskletError::StackOverflow { lane }
+            | TaskletError::CallDepthExceeded { lane, .. }
+            | TaskletError::Trap { lane, .. }
+            | TaskletError::BarrierMismatch { lane, .. } => *lane = 0,
+            TaskletError::FuelExhausted { .. } => error = Self::fuel_exhausted(),
+            _ => {}
+        }
+        error
     }
 
     /// An [`InvalidConfig`](Self::InvalidConfig) error.
@@ -237,8 +301,35 @@ impl std::error::Error for FuelExhausted {}
 
 impl From<FuelExhausted> for TaskletError {
     fn from(_: FuelExhausted) -> Self {
-        TaskletError::FuelExhausted
+        TaskletError::fuel_exhausted()
     }
+}
+
+/// The message of [`TaskletError::FuelExhausted`]: what ran out, where, and
+/// what to do about it.
+fn fuel_message(budget: u64, used: u64, lane: usize, since_sdk_call: Option<u64>) -> String {
+    if budget == 0 {
+        return "fuel exhausted".into();
+    }
+    let who = if lane == 0 {
+        "the coordinator (lane 0)".to_owned()
+    } else {
+        format!("lane {lane}")
+    };
+    let mut message = format!(
+        "fuel exhausted: {who} was running when the launch's budget of {budget} ran out ({used} used"
+    );
+    if let Some(since) = since_sdk_call {
+        message += &format!(", {since} of them by {who} since its last SDK call");
+    }
+    message += "); raise the budget with `fuel = N` in `#[grafos::tasklet(..)]`, \
+                `.fuel(N)` on the builder, or `--fuel N` on the command line";
+    if since_sdk_call.is_some_and(|since| since.saturating_mul(2) > used) {
+        message += ". Most of it went without a single SDK call: a lane that waits in a loop \
+                    for another lane's write, instead of at `barrier()`, never sees it on the \
+                    runtime, where lanes take turns, and spins until the fuel is gone";
+    }
+    message
 }
 
 /// The error of a region in which a data lane returned while others waited
@@ -275,6 +366,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fuel_messages_say_how_much_where_and_what_to_do() {
+        assert_eq!(TaskletError::fuel_exhausted().to_string(), "fuel exhausted");
+        let spinning = TaskletError::FuelExhausted {
+            budget: 1000,
+            used: 1000,
+            lane: 2,
+            since_sdk_call: Some(990),
+        }
+        .to_string();
+        assert!(spinning.contains("lane 2 was running when the launch's budget of 1000 ran out"));
+        assert!(spinning.contains("990 of them by lane 2 since its last SDK call"));
+        assert!(spinning.contains("`fuel = N`") && spinning.contains("`--fuel N`"));
+        assert!(spinning.contains("waits in a loop"), "{spinning}");
+        let working = TaskletError::FuelExhausted {
+            budget: 1000,
+            used: 1000,
+            lane: 0,
+            since_sdk_call: Some(10),
+        }
+        .to_string();
+        assert!(working.contains("the coordinator (lane 0)"));
+        assert!(!working.contains("waits in a loop"), "{working}");
+        let host = TaskletError::FuelExhausted {
+            budget: 5,
+            used: 5,
+            lane: 1,
+            since_sdk_call: None,
+        }
+        .to_string();
+        assert!(!host.contains("since its last SDK call"), "{host}");
+    }
+
+    #[test]
+    fn call_depth_is_named_as_such() {
+        let e = TaskletError::CallDepthExceeded {
+            lane: 1,
+            max_depth: 16384,
+        }
+        .to_string();
+        assert!(
+            e.contains("nested calls deeper than the runtime's limit of 16384"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn small_errors_convert_with_question_mark() {
         fn barrier() -> Result<(), Cancelled> {
             Err(Cancelled)
@@ -291,7 +428,7 @@ mod tests {
             Ok(())
         }
         assert_eq!(lane(), Err(TaskletError::Cancelled));
-        assert_eq!(lane2(), Err(TaskletError::FuelExhausted));
+        assert_eq!(lane2(), Err(TaskletError::fuel_exhausted()));
     }
 
     #[test]

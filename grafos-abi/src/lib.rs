@@ -574,6 +574,8 @@ pub mod error_tag {
     pub const FAILED: u32 = 13;
     /// `TaskletError::LimitExceeded`.
     pub const LIMIT_EXCEEDED: u32 = 14;
+    /// `TaskletError::CallDepthExceeded`.
+    pub const CALL_DEPTH_EXCEEDED: u32 = 15;
 }
 
 struct Writer(Vec<u8>);
@@ -620,7 +622,20 @@ pub fn encode_error(error: &TaskletError) -> Vec<u8> {
         TaskletError::ScratchTooSmall { need, have } => {
             w.u32(t::SCRATCH_TOO_SMALL).usize(*need).usize(*have)
         }
-        TaskletError::FuelExhausted => w.u32(t::FUEL_EXHAUSTED),
+        TaskletError::FuelExhausted {
+            budget,
+            used,
+            lane,
+            since_sdk_call,
+        } => w
+            .u32(t::FUEL_EXHAUSTED)
+            .u64(*budget)
+            .u64(*used)
+            .usize(*lane)
+            .u64(since_sdk_call.unwrap_or(u64::MAX)),
+        TaskletError::CallDepthExceeded { lane, max_depth } => {
+            w.u32(t::CALL_DEPTH_EXCEEDED).usize(*lane).u32(*max_depth)
+        }
         TaskletError::Cancelled => w.u32(t::CANCELLED),
         TaskletError::DeadlineExceeded => w.u32(t::DEADLINE_EXCEEDED),
         TaskletError::BarrierMismatch {
@@ -672,7 +687,16 @@ pub fn decode_error(bytes: &[u8]) -> Result<TaskletError, DecodeError> {
             need: r.usize("need")?,
             have: r.usize("have")?,
         },
-        t::FUEL_EXHAUSTED => TaskletError::FuelExhausted,
+        t::FUEL_EXHAUSTED => TaskletError::FuelExhausted {
+            budget: r.u64("budget")?,
+            used: r.u64("used")?,
+            lane: r.usize("lane")?,
+            since_sdk_call: Some(r.u64("since_sdk_call")?).filter(|&n| n != u64::MAX),
+        },
+        t::CALL_DEPTH_EXCEEDED => TaskletError::CallDepthExceeded {
+            lane: r.usize("lane")?,
+            max_depth: r.u32("max_depth")?,
+        },
         t::CANCELLED => TaskletError::Cancelled,
         t::DEADLINE_EXCEEDED => TaskletError::DeadlineExceeded,
         t::BARRIER_MISMATCH => TaskletError::BarrierMismatch {
@@ -735,7 +759,17 @@ mod tests {
             },
             TaskletError::SharedTooSmall { need: 64, have: 8 },
             TaskletError::ScratchTooSmall { need: 16, have: 0 },
-            TaskletError::FuelExhausted,
+            TaskletError::fuel_exhausted(),
+            TaskletError::FuelExhausted {
+                budget: 100,
+                used: 100,
+                lane: 2,
+                since_sdk_call: Some(40),
+            },
+            TaskletError::CallDepthExceeded {
+                lane: 1,
+                max_depth: 16384,
+            },
             TaskletError::Cancelled,
             TaskletError::DeadlineExceeded,
             TaskletError::BarrierMismatch {

@@ -192,7 +192,14 @@ fn a_failing_tasklet_exits_5_with_one_line() {
     assert_fails(&out, 5, "fuel exhausted");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["tasklet"], "spin");
-    assert_eq!(report["error"], "fuel exhausted");
+    let error = report["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(
+            "fuel exhausted: lane 1 was running when the launch's budget of 100000 ran out"
+        ),
+        "{error}"
+    );
+    assert!(error.contains("`--fuel N`"), "{error}");
 }
 
 #[test]

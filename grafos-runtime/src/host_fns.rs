@@ -140,7 +140,10 @@ fn charge<'a>(
             caller.set_fuel(0)?;
             let state = caller.data_mut();
             if !state.charge_beyond_slice(lane, cost - fuel) {
-                state.fail_with(TaskletError::FuelExhausted);
+                // The copy itself ran the pool dry: the lane is in an SDK call.
+                state.note_sdk_call(lane, 0);
+                let exhausted = state.fuel_exhausted(lane, 0);
+                state.fail_with(exhausted);
                 return Err(Error::host(LaneStopped));
             }
         }
@@ -260,10 +263,11 @@ fn barrier(mut caller: Ctx<'_>) -> Result<i32, Error> {
 fn fuel_checkpoint(mut caller: Ctx<'_>) -> Result<i32, Error> {
     let fuel = caller.get_fuel()?;
     let state = caller.data_mut();
-    lane(state, import::FUEL_CHECKPOINT)?;
+    let lane = lane(state, import::FUEL_CHECKPOINT)?;
     state.poll_stop();
     if !state.is_failed() && state.pool_remaining(fuel) == 0 {
-        state.fail_with(TaskletError::FuelExhausted);
+        let exhausted = state.fuel_exhausted(lane, fuel);
+        state.fail_with(exhausted);
     }
     Ok(if state.is_failed() {
         status::FUEL_EXHAUSTED
@@ -349,7 +353,8 @@ fn debug_log(mut caller: Ctx<'_>, ptr: i32, len: i32) -> Result<(), Error> {
 /// Expands [`abi::for_each_import!`] into [`define`]: each import's host
 /// function is the function of the same name above, coerced to the
 /// signature the list declares, so a missing or mistyped one does not
-/// compile.
+/// compile. Every call first notes the fuel its lane has used, for the
+/// message of a later `FuelExhausted` ("since its last SDK call").
 macro_rules! linker_definitions {
     (module = $module:literal;
      $($(#[$doc:meta])* $konst:ident = $name:ident($($param:ident: $ty:ident),*) -> ($($ret:ident)?);)*) => {
@@ -362,12 +367,28 @@ macro_rules! linker_definitions {
             $(
                 #[allow(unused_parens)] // `(i32)`: the list's one-result form
                 let func: fn(Ctx<'_>, $($ty),*) -> Result<($($ret)?), Error> = $name;
-                linker.func_wrap($module, import::$konst, func)?;
+                linker.func_wrap(
+                    $module,
+                    import::$konst,
+                    move |mut caller: Ctx<'_>, $($param: $ty),*| {
+                        note_sdk_call(&mut caller);
+                        func(caller, $($param),*)
+                    },
+                )?;
                 defined.push(import::$konst);
             )*
             Ok(defined)
         }
     };
+}
+
+/// Notes, for the running lane, the fuel used up to this SDK call.
+fn note_sdk_call(caller: &mut Ctx<'_>) {
+    let fuel = caller.get_fuel().unwrap_or(0);
+    let state = caller.data_mut();
+    if let Running::Lane(lane) = state.running {
+        state.note_sdk_call(lane, fuel);
+    }
 }
 
 abi::for_each_import!(linker_definitions);

@@ -49,8 +49,9 @@
 //! its limits; it ends the launch with a [`TaskletError`]. Guest memory is
 //! capped by [`RunOptions::max_memory_bytes`]; besides it, a launch holds
 //! the interpreter's own stack for each running lane (wasmi's value stack,
-//! bounded by its default limits, about 1 MB per lane at most) and the
-//! input and output.
+//! at most [`MAX_VALUE_STACK_BYTES`] per lane, and at most
+//! [`MAX_CALL_DEPTH`] nested calls, past which a launch fails with
+//! `TaskletError::CallDepthExceeded`) and the input and output.
 //!
 //! # Building
 //!
@@ -81,7 +82,8 @@ pub use error::LoadError;
 pub use module::TaskletModule;
 pub use options::{
     DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_OUTPUT_BYTES,
-    DEFAULT_STACK_BYTES_PER_LANE, DebugLog, MIN_STACK_BYTES_PER_LANE, RunOptions, RuntimeConfig,
+    DEFAULT_STACK_BYTES_PER_LANE, DebugLog, MAX_CALL_DEPTH, MAX_VALUE_STACK_BYTES,
+    MIN_STACK_BYTES_PER_LANE, RunOptions, RuntimeConfig,
 };
 pub use runtime::{LaunchHandle, Runtime};
 

@@ -22,6 +22,17 @@ pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 64 << 20;
 /// Smallest stack a data lane may get: 16 KiB.
 pub const MIN_STACK_BYTES_PER_LANE: usize = 16 << 10;
 
+/// Most calls a lane may nest: four times wasmi's default, so that
+/// recursion a native thread takes (thousands of frames) runs here too;
+/// deeper is `TaskletError::CallDepthExceeded`. wasmi keeps the frames on
+/// its own stacks, not the host thread's.
+pub const MAX_CALL_DEPTH: u32 = 4096;
+
+/// Most bytes of wasm values a lane's calls may hold on wasmi's value
+/// stack, which grows as they nest: four times wasmi's default, to go with
+/// [`MAX_CALL_DEPTH`]. Held per running lane, besides the guest's memory.
+pub const MAX_VALUE_STACK_BYTES: usize = 4 << 20;
+
 /// Settings of a [`Runtime`](crate::Runtime), shared by every launch it runs.
 ///
 /// ```

@@ -11,7 +11,7 @@ use wasmi::{CompilationMode, Config, Engine, Linker};
 
 use crate::error::LoadError;
 use crate::module::{ModuleInner, TaskletModule, catch_panic};
-use crate::options::{RunOptions, RuntimeConfig};
+use crate::options::{MAX_CALL_DEPTH, MAX_VALUE_STACK_BYTES, RunOptions, RuntimeConfig};
 use crate::{host_fns, load, rewrite};
 
 /// Loads tasklet modules and runs their launches.
@@ -48,7 +48,9 @@ impl Runtime {
         let mut engine_config = Config::default();
         engine_config
             .consume_fuel(true)
-            .compilation_mode(CompilationMode::Eager);
+            .compilation_mode(CompilationMode::Eager)
+            .set_max_recursion_depth(MAX_CALL_DEPTH as usize)
+            .set_max_stack_height(MAX_VALUE_STACK_BYTES);
         let pool = LaunchPool::new(config.threads.max(1));
         Self {
             engine_config,

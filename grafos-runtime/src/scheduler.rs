@@ -34,7 +34,7 @@ use wasmi::{
 use crate::limits::DeniedGrowth;
 use crate::load::STACK_LIMIT_EXPORT;
 use crate::module::ModuleInner;
-use crate::options::{MIN_STACK_BYTES_PER_LANE, RunOptions};
+use crate::options::{MAX_CALL_DEPTH, MIN_STACK_BYTES_PER_LANE, RunOptions};
 use crate::state::{FUEL_SLICE, LaunchLimits, LaunchState, Request, Running};
 
 /// Bytes between a stack's bottom and its limit: LLVM's wasm red zone (128
@@ -339,8 +339,9 @@ impl LaneScheduler {
         let required = required.max(1);
         let state = self.store.data_mut();
         if !state.is_failed() && state.fuel.pool_left < required {
-            // The pool ran dry between checkpoints.
-            state.fail_with(TaskletError::FuelExhausted);
+            // The pool ran dry between checkpoints (the slice is settled).
+            let exhausted = state.fuel_exhausted(lane, 0);
+            state.fail_with(exhausted);
         }
         if !state.is_failed() {
             let slice = state.fuel.pool_left.min(FUEL_SLICE).max(required);
@@ -404,7 +405,9 @@ impl LaneScheduler {
         loop {
             if !self.grant(lane, required) {
                 // Its grace budget is spent: the lane ignored the failure.
-                self.store.data_mut().fail_with(TaskletError::FuelExhausted);
+                let state = self.store.data_mut();
+                let exhausted = state.fuel_exhausted(lane, 0);
+                state.fail_with(exhausted);
                 return Outcome::Stopped;
             }
             let result = match start {
@@ -457,12 +460,19 @@ impl LaneScheduler {
             return memory_limit(denied);
         }
         // The instrumented check traps with the stack pointer below the
-        // limit; wasmi's own call-depth limit is the other overflow.
-        if sp < self.stacks[lane].limit || e.as_trap_code() == Some(TrapCode::StackOverflow) {
+        // limit: the lane's stack in linear memory overflowed.
+        if sp < self.stacks[lane].limit {
             return TaskletError::StackOverflow { lane };
         }
+        // wasmi's own limits: nested calls, and the wasm values they hold.
+        if e.as_trap_code() == Some(TrapCode::StackOverflow) {
+            return TaskletError::CallDepthExceeded {
+                lane,
+                max_depth: MAX_CALL_DEPTH,
+            };
+        }
         if e.as_trap_code() == Some(TrapCode::OutOfFuel) {
-            return TaskletError::FuelExhausted;
+            return self.store.data().fuel_exhausted(lane, 0);
         }
         TaskletError::Trap {
             lane,

@@ -45,8 +45,12 @@ pub(crate) struct FuelAccount {
     /// Grace fuel each lane has left, for winding down once the launch
     /// failed or the pool ran dry.
     pub(crate) grace_left: Vec<u64>,
-    /// Fuel consumed so far, grace included.
+    /// Fuel consumed so far, grace included, up to the running slice.
     pub(crate) used: u64,
+    /// The launch's budget.
+    pub(crate) budget: u64,
+    /// Fuel consumed when each lane last entered an SDK call.
+    pub(crate) at_sdk_call: Vec<u64>,
 }
 
 /// Where a guest call is running.
@@ -143,6 +147,8 @@ impl LaunchState {
                 slice_from_pool: true,
                 grace_left: vec![GRACE_FUEL; workers],
                 used: 0,
+                budget: fuel,
+                at_sdk_call: vec![0; workers],
             },
             cancel,
             deadline,
@@ -197,6 +203,32 @@ impl LaunchState {
     /// mock's formula, `abi::barrier_mismatch`).
     fn barrier_mismatch(&self) -> TaskletError {
         abi::barrier_mismatch(&self.barrier_calls)
+    }
+
+    /// Fuel consumed so far, with `store_fuel` left in the running slice.
+    fn consumed(&self, store_fuel: u64) -> u64 {
+        self.fuel.used + self.fuel.slice.saturating_sub(store_fuel)
+    }
+
+    /// `lane` entered an SDK call with `store_fuel` left in its slice.
+    pub(crate) fn note_sdk_call(&mut self, lane: usize, store_fuel: u64) {
+        let consumed = self.consumed(store_fuel);
+        if let Some(at) = self.fuel.at_sdk_call.get_mut(lane) {
+            *at = consumed;
+        }
+    }
+
+    /// The pool ran dry while `lane` ran, with `store_fuel` left in its
+    /// slice: the error, with what its message needs.
+    pub(crate) fn fuel_exhausted(&self, lane: usize, store_fuel: u64) -> TaskletError {
+        let used = self.consumed(store_fuel);
+        let at_sdk_call = self.fuel.at_sdk_call.get(lane).copied().unwrap_or(0);
+        TaskletError::FuelExhausted {
+            budget: self.fuel.budget,
+            used,
+            lane,
+            since_sdk_call: Some(used.saturating_sub(at_sdk_call)),
+        }
     }
 
     /// Takes `fuel` beyond the running slice, which a host function has

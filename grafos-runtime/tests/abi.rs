@@ -520,9 +520,17 @@ fn an_allocator_that_never_returns_is_stopped_by_the_deadline_and_fuel() {
         fuel: Some(1_000_000),
         ..RunOptions::default()
     };
-    assert_eq!(
-        module.run("t", b"", options).unwrap_err(),
-        TaskletError::FuelExhausted
+    let error = module.run("t", b"", options).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            TaskletError::FuelExhausted {
+                budget: 1_000_000,
+                lane: 0,
+                ..
+            }
+        ),
+        "{error:?}"
     );
 }
 
@@ -824,7 +832,17 @@ fn bytes_an_import_copies_cost_fuel() {
         ..RunOptions::default()
     };
     let result = run_within(&wasm, &input, short, std::time::Duration::from_secs(30));
-    assert_eq!(result, Err(TaskletError::FuelExhausted));
+    assert!(
+        matches!(
+            result,
+            Err(TaskletError::FuelExhausted {
+                budget: 100_000,
+                lane: 0,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
 }
 
 /// Found while fuzzing (issue 6): a loop of `output_set` over a 64 MiB memory
@@ -845,7 +863,22 @@ fn a_loop_of_bulk_copies_stops_at_its_fuel_and_its_deadline() {
         ..RunOptions::default()
     };
     let result = run_within(&wasm, b"", little_fuel, Duration::from_secs(10));
-    assert_eq!(result, Err(TaskletError::FuelExhausted));
+    // The lane runs out inside an import it calls in a loop: it made an
+    // SDK call a moment ago, so no spin-wait is suggested.
+    match result {
+        Err(
+            e @ TaskletError::FuelExhausted {
+                budget: 2_000,
+                lane: 0,
+                since_sdk_call: Some(since),
+                ..
+            },
+        ) => {
+            assert!(since < 100, "{e:?}");
+            assert!(!e.to_string().contains("waits in a loop"), "{e}");
+        }
+        other => panic!("expected FuelExhausted, got {other:?}"),
+    }
 
     let started = Instant::now();
     let deadline = RunOptions {
@@ -886,8 +919,8 @@ fn a_module_wasmi_cannot_compile_is_a_load_error_not_a_panic() {
     }
 }
 
-/// A guest's deep recursion ends in `StackOverflow` without touching the
-/// host thread's stack: wasmi keeps wasm frames on its own stack and, in an
+/// A guest's deep recursion ends in `CallDepthExceeded` (named as such, not
+/// as a stack overflow) without touching the host thread's stack: wasmi keeps wasm frames on its own stack and, in an
 /// optimised wasmi (the workspace builds it so even in dev and test, see
 /// the root Cargo.toml), its handlers' tail calls are jumps. Fuzzing under
 /// ASan showed what happens without that: every wasm call nested a native
@@ -911,6 +944,24 @@ fn deep_guest_recursion_needs_no_native_stack() {
         .unwrap();
     assert_eq!(
         launch.join().unwrap().map(|r| r.fuel_used()),
-        Err(TaskletError::StackOverflow { lane: 0 })
+        Err(TaskletError::CallDepthExceeded {
+            lane: 0,
+            max_depth: grafos_runtime::MAX_CALL_DEPTH,
+        })
     );
+}
+
+/// Recursion a native thread takes, 4000 calls deep, runs in the runtime
+/// too: its call-depth limit is four times wasmi's default of 1000.
+#[test]
+fn recursion_thousands_of_calls_deep_runs() {
+    let wasm = build(
+        r#"(func $down (param i32) (result i32)
+             (if (result i32) (i32.eqz (local.get 0))
+               (then (i32.const 0))
+               (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))"#,
+        "(drop (call $down (i32.const 4000))) (i32.const 0)",
+        "(i32.const 0)",
+    );
+    assert_eq!(run(&wasm, b""), Ok(Vec::new()));
 }

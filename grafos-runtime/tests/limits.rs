@@ -144,7 +144,27 @@ fn fuel() {
         ..RunOptions::default()
     };
     let e = common::guest().run("spin", b"", options).unwrap_err();
-    assert_eq!(e, TaskletError::FuelExhausted);
+    // Lane 1 spins on a flag no lane sets: the error says where the fuel
+    // went, how to raise it, and names the spin-wait as the likely cause.
+    match &e {
+        TaskletError::FuelExhausted {
+            budget: 50_000,
+            used,
+            lane: 1,
+            since_sdk_call: Some(since),
+        } => assert!(*since * 2 > *used, "{e:?}"),
+        other => panic!("expected FuelExhausted on lane 1, got {other:?}"),
+    }
+    let message = e.to_string();
+    for needle in [
+        "lane 1 was running when the launch's budget of 50000 ran out",
+        "since its last SDK call",
+        "`fuel = N`",
+        "`--fuel N`",
+        "waits in a loop",
+    ] {
+        assert!(message.contains(needle), "{needle:?} not in {message}");
+    }
 }
 
 #[test]

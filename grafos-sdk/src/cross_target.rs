@@ -158,7 +158,7 @@ where
             };
             let differs = |a: &(Schedule, Outcome), b: &(Schedule, Outcome), strict: bool| {
                 let same = if strict {
-                    a.1 == b.1
+                    same_but_fuel(&a.1, &b.1)
                 } else {
                     same_but_lane(&a.1, &b.1)
                 };
@@ -184,7 +184,7 @@ where
             // lanes take turns: then only the threads are compared.
             let spins = matches!(
                 reference.1,
-                Err(TaskletError::FuelExhausted | TaskletError::DeadlineExceeded)
+                Err(TaskletError::FuelExhausted { .. } | TaskletError::DeadlineExceeded)
             );
             // 1. The targets, under the same lane order: every detail of an
             //    error must agree too, the lane that failed first included.
@@ -226,25 +226,22 @@ where
     }
 }
 
-/// Whether two outcomes agree, except perhaps in which lane failed first.
-fn same_but_lane(a: &Outcome, b: &Outcome) -> bool {
+/// Whether two outcomes agree in every detail but the fuel each target
+/// counted (instructions on the runtime, checkpoints on the host mock).
+fn same_but_fuel(a: &Outcome, b: &Outcome) -> bool {
     match (a, b) {
-        (Err(a), Err(b)) => without_lane(a) == without_lane(b),
+        (Err(TaskletError::FuelExhausted { .. }), Err(TaskletError::FuelExhausted { .. })) => true,
         _ => a == b,
     }
 }
 
-/// `error` with its lane number, if any, set to 0.
-fn without_lane(error: &TaskletError) -> TaskletError {
-    let mut error = error.clone();
-    match &mut error {
-        TaskletError::WorkerPanicked { lane, .. }
-        | TaskletError::StackOverflow { lane }
-        | TaskletError::Trap { lane, .. }
-        | TaskletError::BarrierMismatch { lane, .. } => *lane = 0,
-        _ => {}
+/// Whether two outcomes agree, except perhaps in which lane failed first
+/// and how much fuel each target counted.
+fn same_but_lane(a: &Outcome, b: &Outcome) -> bool {
+    match (a, b) {
+        (Err(a), Err(b)) => a.kind_and_message() == b.kind_and_message(),
+        _ => a == b,
     }
-    error
 }
 
 /// The wasm side, unless the suite compares the host mock only.
@@ -496,7 +493,7 @@ fn hex(bytes: &[u8], window: std::ops::Range<usize>, at: usize) -> String {
 /// reference is the first schedule: the runtime in order, or the host mock
 /// taking turns in order when the suite runs the host mock alone.
 fn why(reference: (Schedule, &Outcome), other: (Schedule, &Outcome)) -> &'static str {
-    let out_of_fuel = |o: &Outcome| matches!(o, Err(TaskletError::FuelExhausted));
+    let out_of_fuel = |o: &Outcome| matches!(o, Err(TaskletError::FuelExhausted { .. }));
     if out_of_fuel(reference.1) != out_of_fuel(other.1) {
         return "  why: one side ran out of fuel and the other did not. On the runtime every wasm \
                 instruction costs fuel; on the host mock only `fuel_checkpoint()` does, so a \

@@ -198,7 +198,19 @@ fn fuel_exhausted_at_the_checkpoint_past_the_pool() {
             })
         })
         .unwrap_err();
-    assert_eq!(e, TaskletError::FuelExhausted);
+    assert!(
+        matches!(
+            e,
+            TaskletError::FuelExhausted {
+                budget: 10,
+                used: 10,
+                since_sdk_call: None,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("budget of 10 ran out"), "{e}");
     assert_eq!(
         used.load(Ordering::SeqCst),
         10,
@@ -234,7 +246,18 @@ fn fuel_exhaustion_releases_lanes_waiting_at_a_barrier() {
             })
         })
         .unwrap_err();
-    assert_eq!(e, TaskletError::FuelExhausted);
+    // Data worker 0 is raw lane 1: its checkpoint found the pool dry.
+    assert!(
+        matches!(
+            e,
+            TaskletError::FuelExhausted {
+                budget: 5,
+                lane: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]

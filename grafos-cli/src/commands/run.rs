@@ -204,7 +204,7 @@ mod tests {
             },
         );
         assert_eq!(abi.class, ErrorClass::Load);
-        let fuel = CliError::tasklet("t", &TaskletError::FuelExhausted);
+        let fuel = CliError::tasklet("t", &TaskletError::fuel_exhausted());
         assert_eq!(fuel.class, ErrorClass::Tasklet);
         let multi = CliError::new(ErrorClass::Build, "cargo failed:\nerror[E0425]\n  at x");
         assert_eq!(multi.to_string(), "cargo failed: | error[E0425] | at x");

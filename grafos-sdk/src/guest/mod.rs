@@ -140,7 +140,7 @@ fn launch_error(code: i32) -> TaskletError {
     }
     match buf.get(..len).map(abi::decode_error) {
         Some(Ok(error)) => error,
-        _ if code == status::FUEL_EXHAUSTED => TaskletError::FuelExhausted,
+        _ if code == status::FUEL_EXHAUSTED => TaskletError::fuel_exhausted(),
         _ => TaskletError::Cancelled,
     }
 }

@@ -161,7 +161,8 @@ impl LaunchState {
         crate::abi::barrier_mismatch(&calls)
     }
 
-    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+    /// A checkpoint of `lane`: one unit of fuel, or the launch's failure.
+    fn fuel_checkpoint(&self, lane: usize) -> Result<(), FuelExhausted> {
         if self.is_failed() {
             return Err(FuelExhausted);
         }
@@ -171,7 +172,13 @@ impl LaunchState {
         {
             Ok(_) => Ok(()),
             Err(_) => {
-                self.fail(Cause::Error(TaskletError::FuelExhausted));
+                self.fail(Cause::Error(TaskletError::FuelExhausted {
+                    budget: self.fuel_initial,
+                    used: self.fuel_initial,
+                    lane,
+                    // The host mock counts checkpoints only.
+                    since_sdk_call: None,
+                }));
                 Err(FuelExhausted)
             }
         }
@@ -363,7 +370,7 @@ impl CoordinatorHandle {
     }
 
     pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
-        self.state.fuel_checkpoint()
+        self.state.fuel_checkpoint(0)
     }
 
     pub(crate) fn fuel_remaining(&self) -> u64 {
@@ -419,7 +426,7 @@ impl LaneHandle {
     }
 
     pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
-        self.state().fuel_checkpoint()
+        self.state().fuel_checkpoint(self.lane)
     }
 
     pub(crate) fn fuel_remaining(&self) -> u64 {

@@ -63,7 +63,9 @@ fn main() {
     assert_eq!(out.output()[..8], 28u64.to_le_bytes());
     assert_eq!(out.output()[8..], 7u32.to_le_bytes());
     // `fuel = 3` is the launch's budget; the builder can change it.
-    assert_eq!(sum::run_host(b"spin"), Err(TaskletError::FuelExhausted));
+    let spent = sum::run_host(b"spin").unwrap_err();
+    assert!(matches!(spent, TaskletError::FuelExhausted { budget: 3, .. }), "{spent:?}");
     let builder = sum::builder().fuel(1_000).input(b"spin");
-    assert_eq!(sum::run_host_with(builder), Err(TaskletError::FuelExhausted));
+    let spent = sum::run_host_with(builder).unwrap_err();
+    assert!(matches!(spent, TaskletError::FuelExhausted { budget: 1_000, .. }), "{spent:?}");
 }
