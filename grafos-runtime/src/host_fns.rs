@@ -139,10 +139,10 @@ fn charge<'a>(
         } else {
             caller.set_fuel(0)?;
             let state = caller.data_mut();
-            if !state.charge_beyond_slice(lane, cost - fuel) {
+            if !state.fuel.charge_beyond_slice(lane, cost - fuel) {
                 // The copy itself ran the pool dry: the lane is in an SDK call.
-                state.note_sdk_call(lane, 0);
-                let exhausted = state.fuel_exhausted(lane, 0);
+                state.fuel.note_sdk_call(lane, 0);
+                let exhausted = state.fuel.exhausted(lane, 0);
                 state.fail_with(exhausted);
                 return Err(Error::host(LaneStopped));
             }
@@ -265,8 +265,8 @@ fn fuel_checkpoint(mut caller: Ctx<'_>) -> Result<i32, Error> {
     let state = caller.data_mut();
     let lane = lane(state, import::FUEL_CHECKPOINT)?;
     state.poll_stop();
-    if !state.is_failed() && state.pool_remaining(fuel) == 0 {
-        let exhausted = state.fuel_exhausted(lane, fuel);
+    if !state.is_failed() && state.fuel.pool_remaining(fuel) == 0 {
+        let exhausted = state.fuel.exhausted(lane, fuel);
         state.fail_with(exhausted);
     }
     Ok(if state.is_failed() {
@@ -280,7 +280,7 @@ fn fuel_remaining(mut caller: Ctx<'_>) -> Result<i64, Error> {
     let fuel = caller.get_fuel()?;
     let state = caller.data_mut();
     lane(state, import::FUEL_REMAINING)?;
-    Ok(i64::try_from(state.pool_remaining(fuel)).unwrap_or(i64::MAX))
+    Ok(i64::try_from(state.fuel.pool_remaining(fuel)).unwrap_or(i64::MAX))
 }
 
 fn is_cancelled(mut caller: Ctx<'_>) -> Result<i32, Error> {
@@ -387,7 +387,7 @@ fn note_sdk_call(caller: &mut Ctx<'_>) {
     let fuel = caller.get_fuel().unwrap_or(0);
     let state = caller.data_mut();
     if let Running::Lane(lane) = state.running {
-        state.note_sdk_call(lane, fuel);
+        state.fuel.note_sdk_call(lane, fuel);
     }
 }
 

@@ -68,6 +68,7 @@
 //! interpretation time (docs/PERFORMANCE.md).
 
 mod error;
+mod fuel;
 mod host_fns;
 mod limits;
 mod load;

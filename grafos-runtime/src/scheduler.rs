@@ -31,11 +31,12 @@ use wasmi::{
     TrapCode, Val,
 };
 
+use crate::fuel::Grant;
 use crate::limits::DeniedGrowth;
 use crate::load::STACK_LIMIT_EXPORT;
 use crate::module::ModuleInner;
 use crate::options::{MAX_CALL_DEPTH, MIN_STACK_BYTES_PER_LANE, RunOptions};
-use crate::state::{FUEL_SLICE, LaunchLimits, LaunchState, Request, Running};
+use crate::state::{LaunchLimits, LaunchState, Request, Running};
 
 /// Bytes between a stack's bottom and its limit: LLVM's wasm red zone (128
 /// bytes that leaf functions use below the stack pointer without moving it),
@@ -309,51 +310,33 @@ impl LaneScheduler {
         Ok(())
     }
 
-    fn set_fuel(&mut self, fuel: u64, from_pool: bool) {
-        let state = self.store.data_mut();
-        state.fuel.slice = fuel;
-        state.fuel.slice_from_pool = from_pool;
-        // Fuel metering is always on in the runtime's engine.
-        let _ = self.store.set_fuel(fuel);
-    }
-
-    /// Books the fuel the last slice used.
+    /// Books the fuel the last slice of `lane` used.
     fn settle(&mut self, lane: usize) {
         let left = self.store.get_fuel().unwrap_or(0);
-        let fuel = &mut self.store.data_mut().fuel;
-        let used = fuel.slice.saturating_sub(left);
-        fuel.used += used;
-        if fuel.slice_from_pool {
-            fuel.pool_left -= used.min(fuel.pool_left);
-        } else {
-            fuel.grace_left[lane] -= used.min(fuel.grace_left[lane]);
-        }
-        fuel.slice = 0;
-        fuel.slice_from_pool = true;
+        self.store.data_mut().fuel.settle(lane, left);
     }
 
     /// Puts the next slice of fuel in the store for `lane`, at least
     /// `required`: from the pool while the launch is healthy, else from the
-    /// lane's grace budget. `false` when the lane has none left.
+    /// lane's grace budget. A pool that cannot pay fails the launch. `false`
+    /// when the lane has no grace left.
     fn grant(&mut self, lane: usize, required: u64) -> bool {
-        let required = required.max(1);
         let state = self.store.data_mut();
-        if !state.is_failed() && state.fuel.pool_left < required {
+        let mut grant = state.fuel.grant(lane, required, !state.is_failed());
+        if grant == Grant::PoolDry {
             // The pool ran dry between checkpoints (the slice is settled).
-            let exhausted = state.fuel_exhausted(lane, 0);
+            let exhausted = state.fuel.exhausted(lane, 0);
             state.fail_with(exhausted);
+            grant = state.fuel.grant(lane, required, false);
         }
-        if !state.is_failed() {
-            let slice = state.fuel.pool_left.min(FUEL_SLICE).max(required);
-            self.set_fuel(slice, true);
-            return true;
+        match grant {
+            Grant::Slice(fuel) => {
+                // Fuel metering is always on in the runtime's engine.
+                let _ = self.store.set_fuel(fuel);
+                true
+            }
+            Grant::PoolDry | Grant::Spent => false,
         }
-        let grace = state.fuel.grace_left[lane];
-        if grace < required {
-            return false;
-        }
-        self.set_fuel(grace.min(FUEL_SLICE).max(required), false);
-        true
     }
 
     fn stack_pointer(&self) -> u32 {
@@ -406,7 +389,7 @@ impl LaneScheduler {
             if !self.grant(lane, required) {
                 // Its grace budget is spent: the lane ignored the failure.
                 let state = self.store.data_mut();
-                let exhausted = state.fuel_exhausted(lane, 0);
+                let exhausted = state.fuel.exhausted(lane, 0);
                 state.fail_with(exhausted);
                 return Outcome::Stopped;
             }
@@ -472,7 +455,7 @@ impl LaneScheduler {
             };
         }
         if e.as_trap_code() == Some(TrapCode::OutOfFuel) {
-            return self.store.data().fuel_exhausted(lane, 0);
+            return self.store.data().fuel.exhausted(lane, 0);
         }
         TaskletError::Trap {
             lane,
@@ -514,7 +497,7 @@ impl LaneScheduler {
         match status {
             Some(status::OK) => Ok(SharedTaskletResult::from_parts(
                 std::mem::take(&mut state.output),
-                state.fuel.used,
+                state.fuel.used(),
                 state.regions,
                 state.barrier_rounds,
             )),

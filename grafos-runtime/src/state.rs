@@ -12,6 +12,7 @@ use grafos_abi as abi;
 use grafos_abi::{CancelToken, TaskletError};
 use wasmi::Memory;
 
+use crate::fuel::FuelAccount;
 use crate::limits::MemoryLimiter;
 use crate::options::DebugLog;
 
@@ -31,26 +32,6 @@ pub(crate) enum Request {
     ParallelFor { job: i32 },
     /// A data lane called `barrier`.
     Barrier,
-}
-
-/// Fuel of the launch: the lease-wide pool, then each lane's grace budget.
-#[derive(Debug)]
-pub(crate) struct FuelAccount {
-    /// Pool fuel left before the running slice.
-    pub(crate) pool_left: u64,
-    /// Fuel put in the store for the running slice.
-    pub(crate) slice: u64,
-    /// Whether the running slice comes from the pool (else from grace).
-    pub(crate) slice_from_pool: bool,
-    /// Grace fuel each lane has left, for winding down once the launch
-    /// failed or the pool ran dry.
-    pub(crate) grace_left: Vec<u64>,
-    /// Fuel consumed so far, grace included, up to the running slice.
-    pub(crate) used: u64,
-    /// The launch's budget.
-    pub(crate) budget: u64,
-    /// Fuel consumed when each lane last entered an SDK call.
-    pub(crate) at_sdk_call: Vec<u64>,
 }
 
 /// Where a guest call is running.
@@ -100,16 +81,6 @@ pub(crate) struct LaunchState {
     pub(crate) barrier_rounds: u64,
 }
 
-/// Fuel each lane may still burn once the launch has failed or its pool is
-/// dry: enough to reach the next checkpoint or barrier and return (a few
-/// hundred microseconds of interpretation), small enough that a lane that
-/// ignores failure is stopped promptly.
-pub(crate) const GRACE_FUEL: u64 = 1 << 16;
-
-/// Largest slice of fuel a lane runs before the scheduler checks the
-/// deadline and the cancel token again (about a millisecond).
-pub(crate) const FUEL_SLICE: u64 = 1 << 18;
-
 /// The caps of one launch that host functions enforce.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LaunchLimits {
@@ -141,15 +112,7 @@ impl LaunchState {
             waiting: 0,
             request: None,
             fail_reports: vec![None; workers],
-            fuel: FuelAccount {
-                pool_left: fuel,
-                slice: 0,
-                slice_from_pool: true,
-                grace_left: vec![GRACE_FUEL; workers],
-                used: 0,
-                budget: fuel,
-                at_sdk_call: vec![0; workers],
-            },
+            fuel: FuelAccount::new(fuel, workers),
             cancel,
             deadline,
             limiter: MemoryLimiter::new(limits.max_memory_bytes),
@@ -203,61 +166,5 @@ impl LaunchState {
     /// mock's formula, `abi::barrier_mismatch`).
     fn barrier_mismatch(&self) -> TaskletError {
         abi::barrier_mismatch(&self.barrier_calls)
-    }
-
-    /// Fuel consumed so far, with `store_fuel` left in the running slice.
-    fn consumed(&self, store_fuel: u64) -> u64 {
-        self.fuel.used + self.fuel.slice.saturating_sub(store_fuel)
-    }
-
-    /// `lane` entered an SDK call with `store_fuel` left in its slice.
-    pub(crate) fn note_sdk_call(&mut self, lane: usize, store_fuel: u64) {
-        let consumed = self.consumed(store_fuel);
-        if let Some(at) = self.fuel.at_sdk_call.get_mut(lane) {
-            *at = consumed;
-        }
-    }
-
-    /// The pool ran dry while `lane` ran, with `store_fuel` left in its
-    /// slice: the error, with what its message needs.
-    pub(crate) fn fuel_exhausted(&self, lane: usize, store_fuel: u64) -> TaskletError {
-        let used = self.consumed(store_fuel);
-        let at_sdk_call = self.fuel.at_sdk_call.get(lane).copied().unwrap_or(0);
-        TaskletError::FuelExhausted {
-            budget: self.fuel.budget,
-            used,
-            lane,
-            since_sdk_call: Some(used.saturating_sub(at_sdk_call)),
-        }
-    }
-
-    /// Takes `fuel` beyond the running slice, which a host function has
-    /// emptied: from the pool, or from `lane`'s grace budget when the slice
-    /// is grace. Both still include the running slice (`settle` takes it
-    /// off), so what lies beyond it is what they hold past `slice`. `false`
-    /// when they hold less: nothing is taken, and the caller stops the lane.
-    pub(crate) fn charge_beyond_slice(&mut self, lane: usize, fuel: u64) -> bool {
-        let account = &mut self.fuel;
-        let left = if account.slice_from_pool {
-            &mut account.pool_left
-        } else {
-            &mut account.grace_left[lane]
-        };
-        if left.saturating_sub(account.slice) < fuel {
-            return false;
-        }
-        *left -= fuel;
-        account.used += fuel;
-        true
-    }
-
-    /// Fuel left in the pool, given the fuel now in the store.
-    pub(crate) fn pool_remaining(&self, store_fuel: u64) -> u64 {
-        if self.fuel.slice_from_pool {
-            let spent = self.fuel.slice.saturating_sub(store_fuel);
-            self.fuel.pool_left.saturating_sub(spent)
-        } else {
-            0
-        }
     }
 }
