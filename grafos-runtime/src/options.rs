@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use grafos_abi::{CancelToken, LaneOrder};
+use grafos_abi::{CancelToken, LaneOrder, Limit, MAX_LANES, MIN_LANES, TaskletError, TaskletInfo};
 
 /// Default cap on a launch's linear memory: 256 MiB.
 pub const DEFAULT_MAX_MEMORY_BYTES: usize = 256 << 20;
@@ -141,5 +141,84 @@ impl fmt::Debug for RunOptions {
             .field("debug_log", &self.debug_log.as_ref().map(|_| "Fn"))
             .field("lane_order", &self.lane_order)
             .finish()
+    }
+}
+
+/// A launch's settings: its [`RunOptions`] resolved against the runtime's
+/// [`RuntimeConfig`] and the tasklet's record, and checked.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Launch {
+    /// Lanes, the coordinator's included.
+    pub(crate) workers: usize,
+    pub(crate) fuel: u64,
+    pub(crate) stack_bytes: usize,
+    pub(crate) max_memory: usize,
+    pub(crate) max_output: usize,
+    pub(crate) deadline: Option<Instant>,
+}
+
+impl Launch {
+    /// `options` over `config` over `info`, for an input of `input_len`
+    /// bytes; the error a launch with them would end in, if any.
+    pub(crate) fn resolve(
+        config: &RuntimeConfig,
+        info: &TaskletInfo,
+        options: &RunOptions,
+        input_len: usize,
+    ) -> Result<Self, TaskletError> {
+        let workers = options.workers.unwrap_or(info.workers);
+        if (workers as usize) < MIN_LANES {
+            return Err(TaskletError::InvalidConfig {
+                reason: format!(
+                    "workers must be {MIN_LANES} to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
+                ),
+            });
+        }
+        let max_workers = config.max_workers.min(MAX_LANES as u32);
+        if workers > max_workers {
+            return Err(TaskletError::LimitExceeded {
+                limit: Limit::Lanes,
+                max: u64::from(max_workers),
+                requested: u64::from(workers),
+            });
+        }
+        // A wasm32 guest addresses at most 4 GiB - 1 bytes.
+        let max_input = options
+            .max_input_bytes
+            .unwrap_or(config.max_input_bytes)
+            .min(u32::MAX as usize);
+        if input_len > max_input {
+            return Err(TaskletError::LimitExceeded {
+                limit: Limit::InputBytes,
+                max: max_input as u64,
+                requested: input_len as u64,
+            });
+        }
+        let fuel = options.fuel.unwrap_or(info.fuel);
+        if fuel == 0 {
+            return Err(TaskletError::InvalidConfig {
+                reason: "fuel must be at least 1".into(),
+            });
+        }
+        let stack_bytes = options
+            .stack_bytes_per_lane
+            .unwrap_or(config.stack_bytes_per_lane);
+        if stack_bytes < MIN_STACK_BYTES_PER_LANE {
+            return Err(TaskletError::InvalidConfig {
+                reason: format!(
+                    "stack_bytes_per_lane is {stack_bytes} but must be at least {MIN_STACK_BYTES_PER_LANE}"
+                ),
+            });
+        }
+        Ok(Self {
+            workers: workers as usize,
+            fuel,
+            stack_bytes,
+            max_memory: options.max_memory_bytes.unwrap_or(config.max_memory_bytes),
+            max_output: options.max_output_bytes.unwrap_or(config.max_output_bytes),
+            deadline: options
+                .deadline
+                .or_else(|| config.default_timeout.map(|t| Instant::now() + t)),
+        })
     }
 }

@@ -21,11 +21,9 @@
 //! and stack limit (the limit the instrumented module checks on every
 //! stack-pointer write, see [`crate::rewrite`]).
 
-use std::time::Instant;
-
 use grafos_abi::TaskletInfo;
 use grafos_abi::{self as abi, status};
-use grafos_abi::{LaneOrder, Limit, MAX_LANES, SharedTaskletResult, TaskletError};
+use grafos_abi::{LaneOrder, Limit, SharedTaskletResult, TaskletError};
 use wasmi::{
     Func, Global, Instance, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store,
     TrapCode, Val,
@@ -35,7 +33,7 @@ use crate::fuel::Grant;
 use crate::limits::DeniedGrowth;
 use crate::load::STACK_LIMIT_EXPORT;
 use crate::module::ModuleInner;
-use crate::options::{MAX_CALL_DEPTH, MIN_STACK_BYTES_PER_LANE, RunOptions};
+use crate::options::{Launch, MAX_CALL_DEPTH, RunOptions};
 use crate::state::{LaunchLimits, LaunchState, Request, Running};
 
 /// Bytes between a stack's bottom and its limit: LLVM's wasm red zone (128
@@ -113,57 +111,15 @@ impl LaneScheduler {
         input: Vec<u8>,
         options: &RunOptions,
     ) -> Result<SharedTaskletResult, TaskletError> {
-        let config = &module.config;
-        let workers = options.workers.unwrap_or(info.workers);
-        if workers < 2 {
-            return Err(TaskletError::InvalidConfig {
-                reason: format!(
-                    "workers must be 2 to {MAX_LANES} (the coordinator lane plus at least one data lane), not {workers}"
-                ),
-            });
-        }
-        let max_workers = config.max_workers.min(MAX_LANES as u32);
-        if workers > max_workers {
-            return Err(TaskletError::LimitExceeded {
-                limit: Limit::Lanes,
-                max: u64::from(max_workers),
-                requested: u64::from(workers),
-            });
-        }
-        let workers = workers as usize;
-        // A wasm32 guest addresses at most 4 GiB - 1 bytes.
-        let max_input = options
-            .max_input_bytes
-            .unwrap_or(config.max_input_bytes)
-            .min(u32::MAX as usize);
-        if input.len() > max_input {
-            return Err(TaskletError::LimitExceeded {
-                limit: Limit::InputBytes,
-                max: max_input as u64,
-                requested: input.len() as u64,
-            });
-        }
-        let fuel = options.fuel.unwrap_or(info.fuel);
-        if fuel == 0 {
-            return Err(TaskletError::InvalidConfig {
-                reason: "fuel must be at least 1".into(),
-            });
-        }
-        let stack_bytes = options
-            .stack_bytes_per_lane
-            .unwrap_or(config.stack_bytes_per_lane);
-        if stack_bytes < MIN_STACK_BYTES_PER_LANE {
-            return Err(TaskletError::InvalidConfig {
-                reason: format!(
-                    "stack_bytes_per_lane is {stack_bytes} but must be at least {MIN_STACK_BYTES_PER_LANE}"
-                ),
-            });
-        }
-        let max_memory = options.max_memory_bytes.unwrap_or(config.max_memory_bytes);
-        let max_output = options.max_output_bytes.unwrap_or(config.max_output_bytes);
-        let deadline = options
-            .deadline
-            .or_else(|| config.default_timeout.map(|t| Instant::now() + t));
+        let launch = Launch::resolve(&module.config, info, options, input.len())?;
+        let Launch {
+            workers,
+            fuel,
+            stack_bytes,
+            max_memory,
+            max_output,
+            deadline,
+        } = launch;
         let state = LaunchState::new(
             workers,
             input,
