@@ -244,18 +244,17 @@ fn barrier(mut caller: Ctx<'_>) -> Result<i32, Error> {
             status::OK
         });
     }
-    // Saturating: a guest may call it more often than a u32 counts.
-    state.barrier_calls[lane - 1] = state.barrier_calls[lane - 1].saturating_add(1);
+    state.regions.count_call(lane);
     state.poll_stop();
     if state.is_failed() {
         return Ok(status::CANCELLED);
     }
-    if state.departed > 0 {
+    if state.regions.someone_departed() {
         // A lane of this region has returned: it will never arrive.
         state.fail(Cause::BarrierMismatch);
         return Ok(status::CANCELLED);
     }
-    state.waiting += 1;
+    state.regions.wait();
     state.request = Some(Request::Barrier);
     Err(Error::host(Suspend))
 }

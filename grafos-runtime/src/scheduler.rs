@@ -454,8 +454,8 @@ impl LaneScheduler {
             Some(status::OK) => Ok(SharedTaskletResult::from_parts(
                 std::mem::take(&mut state.output),
                 state.fuel.used(),
-                state.regions,
-                state.barrier_rounds,
+                state.regions.started(),
+                state.regions.rounds(),
             )),
             Some(status::FAILED) => Err(state.fail_reports[0].take().unwrap_or_else(|| {
                 abi_error(
@@ -495,16 +495,7 @@ impl LaneScheduler {
     /// Runs one region: every data lane, to completion.
     fn run_region(&mut self, job: i32) {
         let workers = self.stacks.len();
-        let region = {
-            let state = self.store.data_mut();
-            let region = state.regions;
-            state.regions = state.regions.saturating_add(1);
-            state.in_region = true;
-            state.barrier_calls.fill(0);
-            state.departed = 0;
-            state.waiting = 0;
-            region
-        };
+        let region = self.store.data_mut().regions.start();
         let mut lanes: Vec<DataLane> = (1..workers).map(|_| DataLane::Idle).collect();
         let mut order = Vec::with_capacity(workers - 1);
         for round in 0u64.. {
@@ -547,13 +538,13 @@ impl LaneScheduler {
             // Every lane still running waits at the barrier: a round ends.
             let state = self.store.data_mut();
             state.poll_stop();
-            let value = if state.is_failed() {
-                status::CANCELLED
-            } else {
-                state.barrier_rounds += 1;
+            let completed = !state.is_failed();
+            state.regions.end_round(completed);
+            let value = if completed {
                 status::OK
+            } else {
+                status::CANCELLED
             };
-            state.waiting = 0;
             for lane in &mut lanes {
                 if let DataLane::Waiting(_) = lane
                     && let DataLane::Waiting(call) = std::mem::replace(lane, DataLane::Done)
@@ -562,17 +553,14 @@ impl LaneScheduler {
                 }
             }
         }
-        let state = self.store.data_mut();
-        state.in_region = false;
-        state.running = Running::Lane(0);
+        self.store.data_mut().running = Running::Lane(0);
     }
 
     /// A data lane left the region; lanes waiting at a barrier now wait for
     /// a lane that will never come.
     fn depart(&mut self) {
         let state = self.store.data_mut();
-        state.departed += 1;
-        if state.waiting > 0 {
+        if state.regions.depart() {
             state.fail(crate::state::Cause::BarrierMismatch);
         }
     }

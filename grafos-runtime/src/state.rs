@@ -54,17 +54,10 @@ pub(crate) struct LaunchState {
     /// Lanes of the launch, the coordinator's included.
     pub(crate) workers: usize,
     pub(crate) running: Running,
-    /// Whether a region runs (data lanes exist only then).
-    pub(crate) in_region: bool,
 
     cause: Option<Cause>,
-    /// `barrier` calls of each data lane in the current region, including
-    /// calls that returned `CANCELLED`.
-    pub(crate) barrier_calls: Vec<u32>,
-    /// Data lanes of the current region that have returned (or died).
-    pub(crate) departed: usize,
-    /// Data lanes suspended at the current barrier.
-    pub(crate) waiting: usize,
+    /// The current region's barrier, and the launch's region and round counts.
+    pub(crate) regions: RegionBook,
 
     /// Set by a host function right before it suspends its lane.
     pub(crate) request: Option<Request>,
@@ -76,9 +69,95 @@ pub(crate) struct LaunchState {
     pub(crate) deadline: Option<Instant>,
     pub(crate) limiter: MemoryLimiter,
     pub(crate) debug_log: Option<DebugLog>,
+}
 
-    pub(crate) regions: u32,
-    pub(crate) barrier_rounds: u64,
+/// The bookkeeping of regions and their barriers: which data lane called
+/// `barrier` how often, how many wait at it, how many have left the region.
+#[derive(Debug)]
+pub(crate) struct RegionBook {
+    /// `barrier` calls of each data lane in the current region, including
+    /// calls that returned `CANCELLED`.
+    barrier_calls: Vec<u32>,
+    /// Data lanes of the current region that have returned (or died).
+    departed: usize,
+    /// Data lanes suspended at the current barrier.
+    waiting: usize,
+    /// Regions started.
+    started: u32,
+    /// Barrier rounds completed, over all regions.
+    rounds: u64,
+}
+
+impl RegionBook {
+    fn new(data_lanes: usize) -> Self {
+        Self {
+            barrier_calls: vec![0; data_lanes],
+            departed: 0,
+            waiting: 0,
+            started: 0,
+            rounds: 0,
+        }
+    }
+
+    /// Starts a region; its index (0-based).
+    pub(crate) fn start(&mut self) -> u32 {
+        let region = self.started;
+        self.started = self.started.saturating_add(1);
+        self.barrier_calls.fill(0);
+        self.departed = 0;
+        self.waiting = 0;
+        region
+    }
+
+    /// Data lane `lane` (raw, 1-based) called `barrier`.
+    pub(crate) fn count_call(&mut self, lane: usize) {
+        // Saturating: a guest may call it more often than a u32 counts.
+        let calls = &mut self.barrier_calls[lane - 1];
+        *calls = calls.saturating_add(1);
+    }
+
+    /// Whether a lane of this region has returned: a barrier now can never
+    /// complete.
+    pub(crate) fn someone_departed(&self) -> bool {
+        self.departed > 0
+    }
+
+    /// A lane suspends at the barrier.
+    pub(crate) fn wait(&mut self) {
+        self.waiting += 1;
+    }
+
+    /// A data lane left the region; `true` if lanes wait at a barrier it
+    /// will never reach (a mismatch).
+    pub(crate) fn depart(&mut self) -> bool {
+        self.departed += 1;
+        self.waiting > 0
+    }
+
+    /// Every lane still running waits at the barrier: the round ends,
+    /// `completed` unless the launch failed.
+    pub(crate) fn end_round(&mut self, completed: bool) {
+        if completed {
+            self.rounds += 1;
+        }
+        self.waiting = 0;
+    }
+
+    /// Regions started.
+    pub(crate) fn started(&self) -> u32 {
+        self.started
+    }
+
+    /// Barrier rounds completed.
+    pub(crate) fn rounds(&self) -> u64 {
+        self.rounds
+    }
+
+    /// The mismatch error, from every data lane's barrier count (the host
+    /// mock's formula, `abi::barrier_mismatch`).
+    fn mismatch(&self) -> TaskletError {
+        abi::barrier_mismatch(&self.barrier_calls)
+    }
 }
 
 /// The caps of one launch that host functions enforce.
@@ -105,11 +184,8 @@ impl LaunchState {
             memory: None,
             workers,
             running: Running::Setup,
-            in_region: false,
             cause: None,
-            barrier_calls: vec![0; workers - 1],
-            departed: 0,
-            waiting: 0,
+            regions: RegionBook::new(workers - 1),
             request: None,
             fail_reports: vec![None; workers],
             fuel: FuelAccount::new(fuel, workers),
@@ -117,8 +193,6 @@ impl LaunchState {
             deadline,
             limiter: MemoryLimiter::new(limits.max_memory_bytes),
             debug_log,
-            regions: 0,
-            barrier_rounds: 0,
         }
     }
 
@@ -154,17 +228,11 @@ impl LaunchState {
     /// counts as they are now (and kept from then on).
     pub(crate) fn cause(&mut self) -> Option<TaskletError> {
         if let Some(Cause::BarrierMismatch) = self.cause {
-            self.cause = Some(Cause::Error(self.barrier_mismatch()));
+            self.cause = Some(Cause::Error(self.regions.mismatch()));
         }
         match &self.cause {
             Some(Cause::Error(e)) => Some(e.clone()),
             Some(Cause::BarrierMismatch) | None => None,
         }
-    }
-
-    /// The mismatch error, from every data lane's barrier count (the host
-    /// mock's formula, `abi::barrier_mismatch`).
-    fn barrier_mismatch(&self) -> TaskletError {
-        abi::barrier_mismatch(&self.barrier_calls)
     }
 }
