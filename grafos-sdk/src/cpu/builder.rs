@@ -9,6 +9,7 @@ use super::{
     SharedTaskletResult, TaskletError,
 };
 use crate::backend;
+use crate::backend_api::CoordinatorBackend as _;
 
 /// Acquires a [`CpuLease`]: the cores a program may run tasklets on.
 ///

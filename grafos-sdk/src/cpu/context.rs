@@ -11,6 +11,7 @@ use std::ops::Range;
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
+use crate::backend_api::{CoordinatorBackend as _, LaneBackend as _};
 
 /// A data lane's position, in data lane space: `index` in `0..count`.
 ///

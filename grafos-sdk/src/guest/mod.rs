@@ -27,6 +27,7 @@ use std::sync::Once;
 use crate::abi::{self, status};
 
 mod sys;
+use crate::backend_api::{CoordinatorBackend, LaneBackend};
 use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, MAX_LANES, MIN_LANES, RegionJob, SharedTaskletResult,
     TaskletError,
@@ -37,13 +38,13 @@ pub(crate) struct CoordinatorHandle {
     workers: usize,
 }
 
-impl CoordinatorHandle {
+impl CoordinatorBackend for CoordinatorHandle {
     /// Lanes of the launch, as the runtime set them.
-    pub(crate) fn workers(&self) -> usize {
+    fn workers(&self) -> usize {
         self.workers
     }
 
-    pub(crate) fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
+    fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
         let job_ref: &RegionJob<'_> = job;
         let job_ptr = (&raw const job_ref).cast::<u8>();
         // SAFETY: the runtime passes `job_ptr` back to `grafos_v0_run_lane`
@@ -55,19 +56,19 @@ impl CoordinatorHandle {
         }
     }
 
-    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+    fn barrier(&self) -> Result<(), Cancelled> {
         lane_barrier()
     }
 
-    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
         checkpoint()
     }
 
-    pub(crate) fn fuel_remaining(&self) -> u64 {
+    fn fuel_remaining(&self) -> u64 {
         remaining()
     }
 
-    pub(crate) fn is_cancelled(&self) -> bool {
+    fn is_cancelled(&self) -> bool {
         cancelled()
     }
 }
@@ -78,24 +79,24 @@ pub(crate) struct LaneHandle {
     lane: usize,
 }
 
-impl LaneHandle {
-    pub(crate) fn index(&self) -> usize {
+impl LaneBackend for LaneHandle {
+    fn index(&self) -> usize {
         self.lane
     }
 
-    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+    fn barrier(&self) -> Result<(), Cancelled> {
         lane_barrier()
     }
 
-    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
         checkpoint()
     }
 
-    pub(crate) fn fuel_remaining(&self) -> u64 {
+    fn fuel_remaining(&self) -> u64 {
         remaining()
     }
 
-    pub(crate) fn is_cancelled(&self) -> bool {
+    fn is_cancelled(&self) -> bool {
         cancelled()
     }
 }

@@ -28,6 +28,7 @@ use sync::{
     Thread, thread,
 };
 
+use crate::backend_api::{CoordinatorBackend, LaneBackend};
 use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
 };
@@ -321,8 +322,10 @@ impl CoordinatorHandle {
         let _ = self.state.lanes.set(lanes);
         Ok(())
     }
+}
 
-    pub(crate) fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
+impl CoordinatorBackend for CoordinatorHandle {
+    fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError> {
         let s = Arc::clone(&self.state);
         if !s.is_failed() && self.threads.is_none() {
             self.spawn_lanes()?;
@@ -357,11 +360,11 @@ impl CoordinatorHandle {
     }
 
     /// Lanes of the launch, the coordinator lane included.
-    pub(crate) fn workers(&self) -> usize {
+    fn workers(&self) -> usize {
         self.state.data_lanes + 1
     }
 
-    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+    fn barrier(&self) -> Result<(), Cancelled> {
         if self.state.is_failed() {
             Err(Cancelled)
         } else {
@@ -369,15 +372,15 @@ impl CoordinatorHandle {
         }
     }
 
-    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
         self.state.fuel_checkpoint(0)
     }
 
-    pub(crate) fn fuel_remaining(&self) -> u64 {
+    fn fuel_remaining(&self) -> u64 {
         self.state.fuel_remaining()
     }
 
-    pub(crate) fn is_cancelled(&self) -> bool {
+    fn is_cancelled(&self) -> bool {
         self.state.is_failed()
     }
 }
@@ -416,24 +419,26 @@ impl LaneHandle {
         // the job that received this handle runs.
         unsafe { &*self.state }
     }
+}
 
-    pub(crate) fn index(&self) -> usize {
+impl LaneBackend for LaneHandle {
+    fn index(&self) -> usize {
         self.lane
     }
 
-    pub(crate) fn barrier(&self) -> Result<(), Cancelled> {
+    fn barrier(&self) -> Result<(), Cancelled> {
         self.state().barrier(self.lane)
     }
 
-    pub(crate) fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted> {
         self.state().fuel_checkpoint(self.lane)
     }
 
-    pub(crate) fn fuel_remaining(&self) -> u64 {
+    fn fuel_remaining(&self) -> u64 {
         self.state().fuel_remaining()
     }
 
-    pub(crate) fn is_cancelled(&self) -> bool {
+    fn is_cancelled(&self) -> bool {
         self.state().is_failed()
     }
 }
