@@ -369,18 +369,7 @@ fn written_as(items: &[NestedMeta], test: impl Fn(&str) -> bool) -> bool {
 
 /// `written` is `wanted` misspelled: at most two edits away (and not it).
 fn near_miss(written: &str, wanted: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (written.chars().collect(), wanted.chars().collect());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    (1..=2).contains(&row[b.len()])
+    (1..=2).contains(&strsim::levenshtein(written, wanted))
 }
 
 fn unit() -> Type {
