@@ -4,12 +4,10 @@
 //! `grafos_worker_v0.tasklets` custom section decodes to the tasklets'
 //! `INFO`, as evaluated for wasm32.
 //!
-//! The build goes to its own target directory, so it never waits for the
-//! `cargo test` that runs it. A first run compiles the SDK for wasm32 (under
-//! ten seconds on two cores); later runs take about a second.
+//! The build is `grafos build`'s (`grafos_build::build`), in its own target
+//! directory; the module is read with wasmparser.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use grafos::abi::{self, ValType};
 
@@ -54,28 +52,19 @@ fn tasklets_are_exported_and_recorded_for_wasm32() {
     assert_eq!(record("reverse_v2"), &grafos_ui_tests::reverse::INFO);
 }
 
-/// Builds `src/lib.rs` as a wasm32 cdylib and returns the module's bytes.
+/// Builds `src/lib.rs` for wasm32, as `grafos build` does, and returns the
+/// module's bytes.
 fn build_wasm() -> Vec<u8> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target_dir = workspace.join("target/grafos-ui-wasm");
-    let build = Command::new(env!("CARGO"))
-        .current_dir(&workspace)
-        .args(["build", "--release", "--lib", "-p", "grafos-ui-tests"])
-        .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
-        .arg(&target_dir)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        build.status.success(),
-        "building the wasm32 library failed:\n{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    let wasm: PathBuf = target_dir.join("wasm32-unknown-unknown/release/grafos_ui_tests.wasm");
-    std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()))
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let built = grafos_build::build(&grafos_build::BuildOptions {
+        manifest_path: Some(manifest),
+        ..grafos_build::BuildOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("building the wasm32 library failed: {e}"));
+    std::fs::read(&built.module).unwrap_or_else(|e| panic!("{}: {e}", built.module.display()))
 }
 
-/// The parts of a wasm module this test reads: just enough of the binary
-/// format (<https://webassembly.github.io/spec/core/binary/modules.html>).
+/// The parts of a wasm module this test reads, through wasmparser.
 struct Module {
     /// Parameter and result types of each function type.
     types: Vec<(Vec<ValType>, Vec<ValType>)>,
@@ -88,59 +77,53 @@ struct Module {
 }
 
 impl Module {
-    fn parse(bytes: &[u8]) -> Result<Module, String> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take(8)? != b"\0asm\x01\0\0\0" {
-            return Err("not a wasm module (version 1)".into());
-        }
+    fn parse(bytes: &[u8]) -> Result<Module, wasmparser::BinaryReaderError> {
+        use wasmparser::{ExternalKind, Payload, TypeRef};
+        let val = |t: &wasmparser::ValType| match t {
+            wasmparser::ValType::I32 => ValType::I32,
+            _ => ValType::I64,
+        };
         let mut module = Module {
             types: Vec::new(),
             functions: Vec::new(),
             exports: Vec::new(),
             custom: Vec::new(),
         };
-        while !r.is_empty() {
-            let id = r.byte()?;
-            let len = r.leb()? as usize;
-            let mut s = Reader {
-                bytes: r.take(len)?,
-                at: 0,
-            };
-            match id {
-                0 => {
-                    let name = s.name()?;
-                    module.custom.push((name, s.bytes[s.at..].to_vec()));
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            match payload? {
+                Payload::TypeSection(types) => {
+                    for ty in types.into_iter_err_on_gc_types() {
+                        let ty = ty?;
+                        module.types.push((
+                            ty.params().iter().map(val).collect(),
+                            ty.results().iter().map(val).collect(),
+                        ));
+                    }
                 }
-                1 => module.types = s.vec(Reader::func_type)?,
-                2 => {
-                    for _ in 0..s.leb()? {
-                        s.name()?;
-                        s.name()?;
-                        match s.byte()? {
-                            0x00 => module.functions.push(s.leb()?),
-                            0x01 => {
-                                s.byte()?;
-                                s.limits()?;
-                            }
-                            0x02 => s.limits()?,
-                            0x03 => {
-                                s.byte()?;
-                                s.byte()?;
-                            }
-                            kind => return Err(format!("import kind {kind:#x}")),
+                Payload::ImportSection(imports) => {
+                    for import in imports {
+                        if let TypeRef::Func(ty) = import?.ty {
+                            module.functions.push(ty);
                         }
                     }
                 }
-                3 => module.functions.extend(s.vec(Reader::leb)?),
-                7 => {
-                    for _ in 0..s.leb()? {
-                        let name = s.name()?;
-                        let kind = s.byte()?;
-                        let index = s.leb()?;
-                        if kind == 0x00 {
-                            module.exports.push((name, index));
+                Payload::FunctionSection(functions) => {
+                    for ty in functions {
+                        module.functions.push(ty?);
+                    }
+                }
+                Payload::ExportSection(exports) => {
+                    for export in exports {
+                        let export = export?;
+                        if export.kind == ExternalKind::Func {
+                            module.exports.push((export.name.to_owned(), export.index));
                         }
                     }
+                }
+                Payload::CustomSection(section) => {
+                    module
+                        .custom
+                        .push((section.name().to_owned(), section.data().to_vec()));
                 }
                 _ => {}
             }
@@ -148,11 +131,11 @@ impl Module {
         Ok(module)
     }
 
-    /// The signature of the function exported as `name`.
+    /// The signature of exported function `name`.
     fn exported_function(&self, name: &str) -> Option<(Vec<ValType>, Vec<ValType>)> {
         let (_, index) = self.exports.iter().find(|(n, _)| n == name)?;
-        let ty = self.functions.get(*index as usize)?;
-        self.types.get(*ty as usize).cloned()
+        let ty = *self.functions.get(*index as usize)?;
+        self.types.get(ty as usize).cloned()
     }
 
     /// The contents of every custom section called `name`, concatenated.
@@ -162,77 +145,5 @@ impl Module {
             .filter(|(n, _)| n == name)
             .flat_map(|(_, bytes)| bytes.iter().copied())
             .collect()
-    }
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn is_empty(&self) -> bool {
-        self.at == self.bytes.len()
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| format!("truncated at byte {}", self.at))?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
-    }
-
-    fn byte(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
-    }
-
-    fn leb(&mut self) -> Result<u32, String> {
-        let mut value = 0u32;
-        for shift in (0..35).step_by(7) {
-            let byte = self.byte()?;
-            value |= u32::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("LEB128 longer than 5 bytes".into())
-    }
-
-    fn name(&mut self) -> Result<String, String> {
-        let len = self.leb()? as usize;
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|e| e.to_string())
-    }
-
-    fn vec<T>(&mut self, item: fn(&mut Self) -> Result<T, String>) -> Result<Vec<T>, String> {
-        (0..self.leb()?).map(|_| item(self)).collect()
-    }
-
-    fn limits(&mut self) -> Result<(), String> {
-        let flags = self.byte()?;
-        self.leb()?;
-        if flags & 1 == 1 {
-            self.leb()?;
-        }
-        Ok(())
-    }
-
-    fn func_type(&mut self) -> Result<(Vec<ValType>, Vec<ValType>), String> {
-        if self.byte()? != 0x60 {
-            return Err("expected a function type".into());
-        }
-        let params = self.vec(Reader::val_type)?;
-        let results = self.vec(Reader::val_type)?;
-        Ok((params, results))
-    }
-
-    fn val_type(&mut self) -> Result<ValType, String> {
-        match self.byte()? {
-            0x7f => Ok(ValType::I32),
-            0x7e => Ok(ValType::I64),
-            other => Err(format!(
-                "value type {other:#x} is not in ABI grafos_worker_v0"
-            )),
-        }
     }
 }
