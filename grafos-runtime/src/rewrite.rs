@@ -42,50 +42,32 @@
 use grafos_abi::export;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{
-    CodeSection, ConstExpr, ExportKind, ExportSection, GlobalSection, GlobalType, RawSection,
-    ValType,
+    BlockType, CodeSection, ConstExpr, Encode, ExportKind, ExportSection, GlobalSection,
+    GlobalType, Instruction, RawSection, ValType,
 };
 use wasmparser::{FunctionBody, Operator, Parser, Payload};
 
 use crate::error::LoadError;
 use crate::load::{ModuleFacts, STACK_LIMIT_EXPORT, malformed};
 
-/// Opcodes of the check inserted after `global.set $sp`.
-mod opcode {
-    pub(super) const GLOBAL_GET: u8 = 0x23;
-    pub(super) const GLOBAL_SET: u8 = 0x24;
-    pub(super) const I32_LT_U: u8 = 0x49;
-    pub(super) const IF: u8 = 0x04;
-    pub(super) const EMPTY_BLOCK: u8 = 0x40;
-    pub(super) const UNREACHABLE: u8 = 0x00;
-    pub(super) const END: u8 = 0x0b;
-}
-
-fn leb128(mut value: u32, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
+/// `global.set`'s opcode, for a quick scan of a body's bytes before it is
+/// decoded (wasm-encoder writes instructions, it names no opcodes; a test
+/// holds this one against its encoding).
+const GLOBAL_SET: u8 = 0x24;
 
 /// The inserted check, see the module docs.
 fn check_bytes(stack_pointer: u32, limit: u32) -> Vec<u8> {
-    let mut check = vec![opcode::GLOBAL_GET];
-    leb128(stack_pointer, &mut check);
-    check.push(opcode::GLOBAL_GET);
-    leb128(limit, &mut check);
-    check.extend([
-        opcode::I32_LT_U,
-        opcode::IF,
-        opcode::EMPTY_BLOCK,
-        opcode::UNREACHABLE,
-        opcode::END,
-    ]);
+    let mut check = Vec::new();
+    for instruction in [
+        Instruction::GlobalGet(stack_pointer),
+        Instruction::GlobalGet(limit),
+        Instruction::I32LtU,
+        Instruction::If(BlockType::Empty),
+        Instruction::Unreachable,
+        Instruction::End,
+    ] {
+        instruction.encode(&mut check);
+    }
     check
 }
 
@@ -100,7 +82,7 @@ fn instrument_body(
     // Its opcode must occur somewhere (not its index: wasm-ld writes
     // relocated indices as padded 5-byte LEBs); bodies without skip the
     // decoding below.
-    if !bytes.contains(&opcode::GLOBAL_SET) {
+    if !bytes.contains(&GLOBAL_SET) {
         return Ok(None);
     }
     let base = body.range().start;
@@ -202,13 +184,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn leb128_matches_the_wasm_encoding() {
+    fn the_scanned_opcode_is_global_sets() {
         let mut out = Vec::new();
-        leb128(0, &mut out);
-        leb128(127, &mut out);
-        leb128(128, &mut out);
-        leb128(624_485, &mut out);
-        assert_eq!(out, [0x00, 0x7f, 0x80, 0x01, 0xe5, 0x8e, 0x26]);
+        Instruction::GlobalSet(624_485).encode(&mut out);
+        assert_eq!(out[0], GLOBAL_SET);
+    }
+
+    #[test]
+    fn the_check_reads_both_globals_and_traps_below_the_limit() {
+        assert_eq!(
+            check_bytes(0, 300),
+            [0x23, 0x00, 0x23, 0xac, 0x02, 0x49, 0x04, 0x40, 0x00, 0x0b]
+        );
     }
 
     /// A module whose `f` writes the stack pointer twice, once with the
