@@ -43,6 +43,8 @@
 //! # Ok::<(), grafos_build::BuildError>(())
 //! ```
 
+pub mod scan;
+
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
