@@ -3,49 +3,38 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use grafos::TaskletInfo;
-use grafos::cpu::CpuBuilder;
 use grafos::prelude::*;
 
-#[derive(Default)]
-struct Shared {
+/// The running total of the input's bytes.
+#[derive(Debug, Default)]
+pub struct Shared {
     total: AtomicU64,
 }
 
-/// `count`: 3 lanes sum the input's bytes.
-pub static COUNT: TaskletInfo = TaskletInfo::new("count", 3, 16, 0, 10_000_000, &[]);
+/// `count`: 3 lanes sum the input's bytes; the output is the sum, a
+/// little-endian `u64`.
+#[grafos::tasklet(workers = 3, shared = Shared, shared_bytes = 16, fuel = 10_000_000)]
+pub mod count {
+    use super::*;
 
-#[cfg(target_arch = "wasm32")]
-#[unsafe(link_section = "grafos_worker_v0.tasklets")]
-#[used]
-static COUNT_RECORD: [u8; grafos::abi::record_len(&COUNT)] = grafos::abi::encode_record(&COUNT);
-
-#[cfg(target_arch = "wasm32")]
-const _: () = {
-    #[unsafe(export_name = "grafos_v0_tasklet_count")]
-    extern "C" fn entry() -> i32 {
-        grafos::__private::run_entry(|| count(&[]))
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        coord.parallel_for_workers(add)?;
+        Ok(coord.shared().total.load(Relaxed).to_le_bytes().to_vec())
     }
-};
 
-/// Output: the sum of the input's bytes, little-endian u64.
+    #[worker]
+    fn add(shared: &Shared, input: &[u8], lane: Lane) {
+        let sum: u64 = input[lane.partition(input.len())]
+            .iter()
+            .map(|&b| u64::from(b))
+            .sum();
+        shared.total.fetch_add(sum, Relaxed);
+    }
+}
+
+/// `count` on the host mock.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn count(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    CpuBuilder::new()
-        .cores(3)
-        .acquire()?
-        .cpu()
-        .shared_memory_tasklet::<Shared, ()>()
-        .workers(3)
-        .input(input)
-        .launch(|coord| {
-            coord.parallel_for_workers(|w| {
-                let sum: u64 = w.input()[w.partition(w.input().len())]
-                    .iter()
-                    .map(|&b| u64::from(b))
-                    .sum();
-                w.shared().total.fetch_add(sum, Relaxed);
-            })?;
-            coord.set_output(&coord.shared().total.load(Relaxed).to_le_bytes());
-            Ok(())
-        })
+    count::run_host(input)
 }

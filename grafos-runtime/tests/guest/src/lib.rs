@@ -1,59 +1,25 @@
 //! Tasklets that grafos-runtime's tests build for wasm32 and run in the
 //! runtime, and run natively on the host mock to compare outputs.
 //!
-//! Each tasklet is a builder function and a coordinator function, plus what
-//! `#[grafos::tasklet]` will generate (written by hand here until the macro
-//! lands): a record in the `grafos_worker_v0.tasklets` custom section and the
-//! entry export `grafos_v0_tasklet_<name>`. On the host, [`run_host`] runs the
-//! same functions on the host mock.
+//! Each is a `#[grafos::tasklet]` module; [`run_host`] runs one by name on
+//! the host mock. Several break the rules on purpose (a lane that panics,
+//! spins for ever, or skips a barrier), so their generated cross-target
+//! tests are not run (`[lib] test = false`); the runtime's own tests run
+//! them and say what each must give.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
+#[cfg(not(target_arch = "wasm32"))]
 use grafos::TaskletInfo;
-use grafos::cpu::{CpuBuilder, SharedTaskletBuilder};
 use grafos::prelude::*;
-
-/// Declares a tasklet: its `INFO` static, its custom-section record and its
-/// wasm32 entry export, exactly the shape `#[grafos::tasklet]` generates.
-macro_rules! tasklet {
-    ($info:ident, $record:ident, $export:literal, $run:path) => {
-        #[cfg(target_arch = "wasm32")]
-        #[unsafe(link_section = "grafos_worker_v0.tasklets")]
-        #[used]
-        static $record: [u8; grafos::abi::record_len(&$info)] = grafos::abi::encode_record(&$info);
-
-        #[cfg(target_arch = "wasm32")]
-        const _: () = {
-            #[unsafe(export_name = $export)]
-            extern "C" fn entry() -> i32 {
-                grafos::__private::run_entry(|| $run(&[]))
-            }
-        };
-    };
-}
-
-fn builder<S, W>(info: &TaskletInfo, input: &[u8]) -> SharedTaskletBuilder<S, W> {
-    let workers = info.workers as usize;
-    CpuBuilder::new()
-        .cores(workers)
-        .acquire()
-        .expect("a lease of `workers` cores")
-        .cpu()
-        .shared_memory_tasklet()
-        .workers(workers)
-        .shared_bytes(info.shared_bytes as usize)
-        .scratch_bytes_per_worker(info.scratch_bytes as usize)
-        .fuel(info.fuel)
-        // Ignored on wasm32, where the runtime supplies the input.
-        .input(input)
-}
 
 /// Runs tasklet `name` on the host mock with `input`.
 ///
 /// # Panics
 ///
 /// If there is no tasklet `name`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run_host(name: &str, input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
     let run = TASKLETS
         .iter()
@@ -63,50 +29,70 @@ pub fn run_host(name: &str, input: &[u8]) -> Result<SharedTaskletResult, Tasklet
     run(input)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 type Run = fn(&[u8]) -> Result<SharedTaskletResult, TaskletError>;
 
 /// Every tasklet of this crate with its host runner.
+#[cfg(not(target_arch = "wasm32"))]
 pub static TASKLETS: &[(&TaskletInfo, Run)] = &[
-    (&SUM, sum),
-    (&HISTOGRAM, histogram),
-    (&BARRIERS2, barriers2),
-    (&BARRIERS7, barriers7),
-    (&PANIC, panic_lane),
-    (&COORD_PANIC, coordinator_panic),
-    (&SPIN, spin),
-    (&CHECKPOINTS, checkpoints),
-    (&MISMATCH, mismatch),
-    (&RECURSE, recurse),
-    (&GROW, grow),
-    (&FAIL, fail),
-    (&KERNEL, kernel),
-    (&BARRIER_ROUNDS, barrier_rounds),
+    (&sum::INFO, sum::run_host),
+    (&histogram::INFO, histogram::run_host),
+    (&barriers2::INFO, barriers2::run_host),
+    (&barriers7::INFO, barriers7::run_host),
+    (&panic_lane::INFO, panic_lane::run_host),
+    (&coordinator_panic::INFO, coordinator_panic::run_host),
+    (&spin::INFO, spin::run_host),
+    (&checkpoints::INFO, checkpoints::run_host),
+    (&mismatch::INFO, mismatch::run_host),
+    (&recurse::INFO, recurse::run_host),
+    (&grow::INFO, grow::run_host),
+    (&fail::INFO, fail::run_host),
+    (&kernel::INFO, kernel::run_host),
+    (&barrier_rounds::INFO, barrier_rounds::run_host),
 ];
+
+/// A little-endian `u32` from the input's first four bytes (missing ones 0).
+fn leading_u32(input: &[u8]) -> u32 {
+    let mut bytes = [0u8; 4];
+    let n = input.len().min(4);
+    bytes[..n].copy_from_slice(&input[..n]);
+    u32::from_le_bytes(bytes)
+}
 
 // ---------------------------------------------------------------------------
 // sum: a closure with captures; partitions, atomics and per-lane scratch.
 // ---------------------------------------------------------------------------
 
-#[derive(Default)]
-struct SumShared {
+/// The shared value of `sum`.
+#[derive(Debug, Default)]
+pub struct SumShared {
     total: AtomicU64,
     lanes_done: AtomicU32,
 }
 
-#[derive(Default, Clone)]
-struct SumScratch {
+/// The scratch of `sum`.
+#[derive(Debug, Default, Clone)]
+pub struct SumScratch {
     partial: u64,
     count: u32,
 }
 
-/// `sum`: 4 lanes (3 data lanes).
-pub static SUM: TaskletInfo = TaskletInfo::new("sum", 4, 64, 16, 100_000_000, &[]);
-tasklet!(SUM, SUM_RECORD, "grafos_v0_tasklet_sum", sum);
+/// `sum`: 4 lanes (3 data lanes). Output: the weighted byte sum (u64),
+/// lanes done (u32), then each data lane's partial sum and item count in
+/// lane order.
+#[grafos::tasklet(
+    workers = 4,
+    shared = SumShared,
+    scratch = SumScratch,
+    shared_bytes = 64,
+    scratch_bytes = 16,
+    fuel = 100_000_000
+)]
+pub mod sum {
+    use super::*;
 
-/// Output: the weighted byte sum (u64), lanes done (u32), then each data
-/// lane's partial sum and item count in lane order.
-pub fn sum(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<SumShared, SumScratch>(&SUM, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         // Captured by the worker closure: the weight comes from the input.
         let weight = u64::from(coord.input().first().copied().unwrap_or(1)) + 1;
         let salt: Vec<u64> = (0..3).map(|k| weight * 2 + k).collect();
@@ -128,16 +114,17 @@ pub fn sum(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
             out.extend(coord.data_scratch(i).partial.to_le_bytes());
             out.extend(coord.data_scratch(i).count.to_le_bytes());
         }
-        coord.set_output(&out);
-        Ok(())
-    })
+        Ok(out)
+    }
 }
 
 // ---------------------------------------------------------------------------
 // histogram: named worker functions, two regions, the arena.
 // ---------------------------------------------------------------------------
 
-struct HistShared {
+/// The shared value of `histogram`.
+#[derive(Debug)]
+pub struct HistShared {
     counts: [AtomicU32; 256],
 }
 
@@ -149,8 +136,9 @@ impl Default for HistShared {
     }
 }
 
-#[derive(Clone)]
-struct HistScratch {
+/// The scratch of `histogram`.
+#[derive(Debug, Clone)]
+pub struct HistScratch {
     local: [u32; 256],
 }
 
@@ -160,53 +148,22 @@ impl Default for HistScratch {
     }
 }
 
-type HistWorker = WorkerCtx<HistShared, HistScratch>;
+/// `histogram`: 5 lanes, named workers `count` and `scale`. Output: 256
+/// little-endian u32 counts, scaled by factors the coordinator puts in the
+/// arena between the two regions.
+#[grafos::tasklet(
+    workers = 5,
+    shared = HistShared,
+    scratch = HistScratch,
+    shared_bytes = 2064,
+    scratch_bytes = 1024,
+    fuel = 100_000_000
+)]
+pub mod histogram {
+    use super::*;
 
-/// `histogram`: 5 lanes, named workers `count` and `scale`.
-pub static HISTOGRAM: TaskletInfo = TaskletInfo::new(
-    "histogram",
-    5,
-    1024 + 16 + 256 * 4,
-    1024,
-    100_000_000,
-    &[
-        grafos::__private::Cow::Borrowed("count"),
-        grafos::__private::Cow::Borrowed("scale"),
-    ],
-);
-tasklet!(
-    HISTOGRAM,
-    HISTOGRAM_RECORD,
-    "grafos_v0_tasklet_histogram",
-    histogram
-);
-
-fn count(w: &mut HistWorker) {
-    let range = w.partition(w.input().len());
-    for i in range {
-        let b = w.input()[i];
-        w.scratch_mut().local[b as usize] += 1;
-    }
-    for (i, n) in w.scratch().local.iter().enumerate() {
-        w.shared().counts[i].fetch_add(*n, Relaxed);
-    }
-}
-
-fn scale(w: &mut HistWorker) -> Result<(), TaskletError> {
-    // Reads the arena the coordinator filled between the regions.
-    let factors: &[u32] = w.shared_region().arena::<u32>();
-    let lane = w.data_worker_index();
-    for b in w.lane().partition(256) {
-        let n = w.shared().counts[b].load(Relaxed);
-        w.shared().counts[b].store(n * factors[b] + lane as u32, Relaxed);
-    }
-    w.fuel_checkpoint()?;
-    Ok(())
-}
-
-/// Output: 256 little-endian u32 counts, scaled.
-pub fn histogram(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<HistShared, HistScratch>(&HISTOGRAM, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         coord.parallel_for_workers(count)?;
         for (i, f) in coord
             .shared_region_mut()
@@ -217,148 +174,151 @@ pub fn histogram(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
             *f = (i % 7) as u32 + 1;
         }
         coord.parallel_for_workers(scale)?;
-        let out: Vec<u8> = coord
+        Ok(coord
             .shared()
             .counts
             .iter()
             .flat_map(|c| c.load(Relaxed).to_le_bytes())
-            .collect();
-        coord.set_output(&out);
+            .collect())
+    }
+
+    #[worker]
+    fn count(w: &mut Worker) {
+        let range = w.partition(w.input().len());
+        for i in range {
+            let b = w.input()[i];
+            w.scratch_mut().local[b as usize] += 1;
+        }
+        for (i, n) in w.scratch().local.iter().enumerate() {
+            w.shared().counts[i].fetch_add(*n, Relaxed);
+        }
+    }
+
+    #[worker]
+    fn scale(w: &mut Worker) -> Result<(), TaskletError> {
+        // Reads the arena the coordinator filled between the regions.
+        let factors: &[u32] = w.shared_region().arena::<u32>();
+        let lane = w.data_worker_index();
+        for b in w.lane().partition(256) {
+            let n = w.shared().counts[b].load(Relaxed);
+            w.shared().counts[b].store(n * factors[b] + lane as u32, Relaxed);
+        }
+        w.fuel_checkpoint()?;
         Ok(())
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------
 // barriers: phases separated by barriers, each lane reading its neighbours.
 // ---------------------------------------------------------------------------
 
-#[derive(Default)]
-struct RingShared {
+/// The shared value of the ring exchanges.
+#[derive(Debug, Default)]
+pub struct RingShared {
     slots: [AtomicU64; 8],
 }
-
-/// `barriers2`: 3 lanes (2 data lanes).
-pub static BARRIERS2: TaskletInfo = TaskletInfo::new("barriers2", 3, 64, 0, 100_000_000, &[]);
-tasklet!(
-    BARRIERS2,
-    BARRIERS2_RECORD,
-    "grafos_v0_tasklet_barriers2",
-    barriers2
-);
-
-/// `barriers7`: 8 lanes (7 data lanes).
-pub static BARRIERS7: TaskletInfo = TaskletInfo::new("barriers7", 8, 64, 0, 100_000_000, &[]);
-tasklet!(
-    BARRIERS7,
-    BARRIERS7_RECORD,
-    "grafos_v0_tasklet_barriers7",
-    barriers7
-);
 
 /// Rounds of a ring exchange: in each, every lane reads its right
 /// neighbour's slot, waits at a barrier, writes its own, waits again. Any
 /// barrier that let a lane through early would change the output.
-fn ring(info: &TaskletInfo, input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<RingShared, ()>(info, input).launch(|coord| {
-        let rounds = coord.input().len().max(1) * 3;
-        coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
-            let me = w.data_worker_index();
-            let n = w.data_worker_count();
-            w.shared().slots[me].store(me as u64 + 1, Relaxed);
+fn ring(coord: &mut CoordinatorCtx<RingShared, ()>) -> Result<Vec<u8>, TaskletError> {
+    let rounds = coord.input().len().max(1) * 3;
+    coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+        let me = w.data_worker_index();
+        let n = w.data_worker_count();
+        w.shared().slots[me].store(me as u64 + 1, Relaxed);
+        w.barrier()?;
+        for round in 0..rounds {
+            let right = w.shared().slots[(me + 1) % n].load(Relaxed);
             w.barrier()?;
-            for round in 0..rounds {
-                let right = w.shared().slots[(me + 1) % n].load(Relaxed);
-                w.barrier()?;
-                let mixed = right
-                    .wrapping_mul(31)
-                    .wrapping_add(round as u64 ^ me as u64);
-                w.shared().slots[me].store(mixed, Relaxed);
-                w.barrier()?;
-            }
-            Ok(())
-        })?;
-        let out: Vec<u8> = (0..coord.data_worker_count())
-            .flat_map(|i| coord.shared().slots[i].load(Relaxed).to_le_bytes())
-            .collect();
-        coord.set_output(&out);
+            let mixed = right
+                .wrapping_mul(31)
+                .wrapping_add(round as u64 ^ me as u64);
+            w.shared().slots[me].store(mixed, Relaxed);
+            w.barrier()?;
+        }
         Ok(())
-    })
+    })?;
+    Ok((0..coord.data_worker_count())
+        .flat_map(|i| coord.shared().slots[i].load(Relaxed).to_le_bytes())
+        .collect())
 }
 
-/// Runs `barriers2`.
-pub fn barriers2(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    ring(&BARRIERS2, input)
+/// `barriers2`: the ring on 3 lanes (2 data lanes).
+#[grafos::tasklet(workers = 3, shared = RingShared, shared_bytes = 64, fuel = 100_000_000)]
+pub mod barriers2 {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        ring(coord)
+    }
 }
 
-/// Runs `barriers7`.
-pub fn barriers7(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    ring(&BARRIERS7, input)
+/// `barriers7`: the ring on 8 lanes (7 data lanes).
+#[grafos::tasklet(workers = 8, shared = RingShared, shared_bytes = 64, fuel = 100_000_000)]
+pub mod barriers7 {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        ring(coord)
+    }
 }
 
 // ---------------------------------------------------------------------------
 // Failures.
 // ---------------------------------------------------------------------------
 
-/// `panic_lane`: data lane 2 panics with a formatted message.
-pub static PANIC: TaskletInfo = TaskletInfo::new("panic_lane", 4, 0, 0, 100_000_000, &[]);
-tasklet!(
-    PANIC,
-    PANIC_RECORD,
-    "grafos_v0_tasklet_panic_lane",
-    panic_lane
-);
+/// `panic_lane`: data lane 2 panics with a formatted message; the others
+/// wait at a barrier, are released with `Cancelled` and return it.
+#[grafos::tasklet(workers = 4, fuel = 100_000_000)]
+pub mod panic_lane {
+    use super::*;
 
-/// Lane 2 panics; the others wait at a barrier, are released with
-/// `Cancelled` and return it.
-pub fn panic_lane(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<(), ()>(&PANIC, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
-            if w.worker_index() == 2 {
+            if w.data_worker_index() == 1 {
                 panic!("lane 2 gives up after {} input bytes", w.input().len());
             }
             w.barrier()?;
             Ok(())
         })?;
-        coord.set_output(b"unreachable");
-        Ok(())
-    })
+        Ok(b"unreachable".to_vec())
+    }
 }
 
-/// `coordinator_panic`: the coordinator panics between two regions.
-pub static COORD_PANIC: TaskletInfo =
-    TaskletInfo::new("coordinator_panic", 2, 0, 0, 100_000_000, &[]);
-tasklet!(
-    COORD_PANIC,
-    COORD_PANIC_RECORD,
-    "grafos_v0_tasklet_coordinator_panic",
-    coordinator_panic
-);
+/// `coordinator_panic`: the coordinator panics after one region.
+#[grafos::tasklet(workers = 2, fuel = 100_000_000)]
+pub mod coordinator_panic {
+    use super::*;
 
-/// The coordinator panics after one region.
-pub fn coordinator_panic(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<(), ()>(&COORD_PANIC, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
         coord.parallel_for_workers(|_| ())?;
         let n = coord.input().len();
         if n < 1_000_000 {
             panic!("coordinator saw {n} bytes");
         }
         Ok(())
-    })
+    }
 }
 
-/// `fail`: lane 3 returns an error; the coordinator propagates it.
-pub static FAIL: TaskletInfo = TaskletInfo::new("fail", 4, 0, 0, 100_000_000, &[]);
-tasklet!(FAIL, FAIL_RECORD, "grafos_v0_tasklet_fail", fail);
+/// `fail`: lane 3 fails with `TaskletError::Failed` and the coordinator
+/// propagates it; an empty input makes the coordinator fail by itself
+/// before any region.
+#[grafos::tasklet(workers = 4, fuel = 100_000_000)]
+pub mod fail {
+    use super::*;
 
-/// Lane 3 fails with `TaskletError::Failed`; an empty input makes the
-/// coordinator fail by itself before any region.
-pub fn fail(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<(), ()>(&FAIL, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
         if coord.input().is_empty() {
             return Err(TaskletError::failed("the coordinator needs input"));
         }
         coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
-            if w.worker_index() == 3 {
+            if w.data_worker_index() == 2 {
                 return Err(TaskletError::failed(format!(
                     "lane 3 rejects byte {}",
                     w.input()[0]
@@ -367,47 +327,43 @@ pub fn fail(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
             Ok(())
         })?;
         Ok(())
-    })
+    }
 }
 
-#[derive(Default)]
-struct SpinShared {
+/// The shared value of `spin` and `checkpoints`.
+#[derive(Debug, Default)]
+pub struct SpinShared {
     flag: AtomicU32,
     spins: AtomicU64,
 }
 
-/// `spin`: data lane 1 spin-waits on a flag no lane ever sets (never ends).
-pub static SPIN: TaskletInfo = TaskletInfo::new("spin", 3, 64, 0, 100_000_000, &[]);
-tasklet!(SPIN, SPIN_RECORD, "grafos_v0_tasklet_spin", spin);
+/// `spin`: data lane 1 spin-waits on a flag no lane ever sets: the wasm
+/// runtime stops it by fuel or deadline. Never run it on the host.
+#[grafos::tasklet(workers = 3, shared = SpinShared, shared_bytes = 64, fuel = 100_000_000)]
+pub mod spin {
+    use super::*;
 
-/// Lane 1 spin-waits on lane 2, which returns without setting the flag:
-/// the wasm runtime stops it by fuel or deadline. Never run it on the host.
-pub fn spin(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<SpinShared, ()>(&SPIN, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         coord.parallel_for_workers(|w| {
-            if w.worker_index() == 1 {
+            if w.data_worker_index() == 0 {
                 while w.shared().flag.load(Relaxed) == 0 {
                     w.shared().spins.fetch_add(1, Relaxed);
                 }
             }
         })?;
-        coord.set_output(b"unreachable");
-        Ok(())
-    })
+        Ok(b"unreachable".to_vec())
+    }
 }
 
-/// `checkpoints`: every lane spends fuel checkpoints until the pool is dry.
-pub static CHECKPOINTS: TaskletInfo = TaskletInfo::new("checkpoints", 3, 64, 0, 100_000_000, &[]);
-tasklet!(
-    CHECKPOINTS,
-    CHECKPOINTS_RECORD,
-    "grafos_v0_tasklet_checkpoints",
-    checkpoints
-);
+/// `checkpoints`: every lane spends fuel checkpoints until the pool is dry,
+/// then returns `FuelExhausted`.
+#[grafos::tasklet(workers = 3, shared = SpinShared, shared_bytes = 64, fuel = 100_000_000)]
+pub mod checkpoints {
+    use super::*;
 
-/// Loops on `fuel_checkpoint` until it fails, then returns `FuelExhausted`.
-pub fn checkpoints(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<SpinShared, ()>(&CHECKPOINTS, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
         coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
             loop {
                 w.fuel_checkpoint()?;
@@ -415,47 +371,34 @@ pub fn checkpoints(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
             }
         })?;
         Ok(())
-    })
+    }
 }
 
-/// `mismatch`: lane 1 returns while lanes 2 and 3 wait at a barrier.
-pub static MISMATCH: TaskletInfo = TaskletInfo::new("mismatch", 4, 0, 0, 100_000_000, &[]);
-tasklet!(
-    MISMATCH,
-    MISMATCH_RECORD,
-    "grafos_v0_tasklet_mismatch",
-    mismatch
-);
+/// `mismatch`: lane 1 skips the second barrier while lanes 2 and 3 wait at
+/// it: `BarrierMismatch { lane: 1, reached: 1, expected: 2 }` on both
+/// targets.
+#[grafos::tasklet(workers = 4, fuel = 100_000_000)]
+pub mod mismatch {
+    use super::*;
 
-/// Lane 1 skips the second barrier: `BarrierMismatch { lane: 1, reached: 1,
-/// expected: 2 }` on both targets.
-pub fn mismatch(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<(), ()>(&MISMATCH, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
         coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
             w.barrier()?;
-            if w.worker_index() != 1 {
+            if w.data_worker_index() != 0 {
                 w.barrier()?;
             }
             Ok(())
         })?;
         Ok(())
-    })
+    }
 }
 
-#[derive(Default)]
-struct DepthShared {
+/// The shared value of `recurse`.
+#[derive(Debug, Default)]
+pub struct DepthShared {
     deepest: AtomicU64,
 }
-
-/// `recurse`: data lanes recurse as deep as the input says, with a 1 KiB
-/// frame each.
-pub static RECURSE: TaskletInfo = TaskletInfo::new("recurse", 3, 64, 0, 1_000_000_000, &[]);
-tasklet!(
-    RECURSE,
-    RECURSE_RECORD,
-    "grafos_v0_tasklet_recurse",
-    recurse
-);
 
 #[inline(never)]
 fn descend(depth: u32, seed: u8) -> u64 {
@@ -469,41 +412,38 @@ fn descend(depth: u32, seed: u8) -> u64 {
     below + u64::from(frame[depth as usize % 1024])
 }
 
-/// Input: a little-endian u32 depth. Output: the sum of every frame's byte.
-pub fn recurse(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<DepthShared, ()>(&RECURSE, input).launch(|coord| {
-        let mut depth = [0u8; 4];
-        let n = coord.input().len().min(4);
-        depth[..n].copy_from_slice(&coord.input()[..n]);
-        let depth = u32::from_le_bytes(depth);
+/// `recurse`: data lanes recurse as deep as the input's little-endian u32
+/// says, with a 1 KiB frame each. Output: the sum of every frame's byte.
+#[grafos::tasklet(workers = 3, shared = DepthShared, shared_bytes = 64, fuel = 1_000_000_000)]
+pub mod recurse {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        let depth = leading_u32(coord.input());
         coord.parallel_for_workers(|w| {
             let v = descend(depth, w.data_worker_index() as u8);
             w.shared().deepest.fetch_add(v, Relaxed);
         })?;
-        coord.set_output(&coord.shared().deepest.load(Relaxed).to_le_bytes());
-        Ok(())
-    })
+        Ok(coord.shared().deepest.load(Relaxed).to_le_bytes().to_vec())
+    }
 }
 
-/// `grow`: a data lane allocates as many bytes as the input says.
-pub static GROW: TaskletInfo = TaskletInfo::new("grow", 2, 0, 0, 1_000_000_000, &[]);
-tasklet!(GROW, GROW_RECORD, "grafos_v0_tasklet_grow", grow);
+/// `grow`: a data lane allocates as many bytes as the input's little-endian
+/// u32 says. Output: that count, a little-endian u64.
+#[grafos::tasklet(workers = 2, fuel = 1_000_000_000)]
+pub mod grow {
+    use super::*;
 
-/// Input: a little-endian u32 byte count. Output: a checksum of the
-/// allocation.
-pub fn grow(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<(), ()>(&GROW, input).launch(|coord| {
-        let mut len = [0u8; 4];
-        let n = coord.input().len().min(4);
-        len[..n].copy_from_slice(&coord.input()[..n]);
-        let len = u32::from_le_bytes(len) as usize;
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        let len = leading_u32(coord.input()) as usize;
         coord.parallel_for_workers(|_| {
             let buf = black_box(vec![7u8; len]);
             black_box(buf.iter().step_by(4096).count());
         })?;
-        coord.set_output(&(len as u64).to_le_bytes());
-        Ok(())
-    })
+        Ok((len as u64).to_le_bytes().to_vec())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -536,51 +476,47 @@ pub unsafe extern "C" fn bench_mix(ptr: *const u8, len: u32) -> u64 {
     mix(unsafe { std::slice::from_raw_parts(ptr, len as usize) })
 }
 
-#[derive(Default)]
-struct MixShared {
+/// The shared value of `kernel`.
+#[derive(Debug, Default)]
+pub struct MixShared {
     hash: AtomicU64,
 }
 
-/// `kernel`: [`mix`] on one data lane.
-pub static KERNEL: TaskletInfo = TaskletInfo::new("kernel", 2, 64, 0, 10_000_000_000, &[]);
-tasklet!(KERNEL, KERNEL_RECORD, "grafos_v0_tasklet_kernel", kernel);
+/// `kernel`: [`mix`] on one data lane. Output: the hash, little-endian.
+#[grafos::tasklet(workers = 2, shared = MixShared, shared_bytes = 64, fuel = 10_000_000_000)]
+pub mod kernel {
+    use super::*;
 
-/// Output: [`mix`] of the input, little-endian.
-pub fn kernel(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<MixShared, ()>(&KERNEL, input).launch(|coord| {
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         coord.parallel_for_workers(|w| {
             w.shared().hash.store(mix(w.input()), Relaxed);
         })?;
-        coord.set_output(&coord.shared().hash.load(Relaxed).to_le_bytes());
-        Ok(())
-    })
+        Ok(coord.shared().hash.load(Relaxed).to_le_bytes().to_vec())
+    }
+}
+
+/// `kernel` on the host mock.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn kernel(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
+    kernel::run_host(input)
 }
 
 /// `barrier_rounds`: 4 data lanes meet at as many barriers as the input's
-/// little-endian u32 says.
-pub static BARRIER_ROUNDS: TaskletInfo =
-    TaskletInfo::new("barrier_rounds", 5, 0, 0, 10_000_000_000, &[]);
-tasklet!(
-    BARRIER_ROUNDS,
-    BARRIER_ROUNDS_RECORD,
-    "grafos_v0_tasklet_barrier_rounds",
-    barrier_rounds
-);
+/// little-endian u32 says. Output: that number.
+#[grafos::tasklet(workers = 5, fuel = 10_000_000_000)]
+pub mod barrier_rounds {
+    use super::*;
 
-/// Output: the number of rounds, little-endian u32.
-pub fn barrier_rounds(input: &[u8]) -> Result<SharedTaskletResult, TaskletError> {
-    builder::<(), ()>(&BARRIER_ROUNDS, input).launch(|coord| {
-        let mut rounds = [0u8; 4];
-        let n = coord.input().len().min(4);
-        rounds[..n].copy_from_slice(&coord.input()[..n]);
-        let rounds = u32::from_le_bytes(rounds);
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        let rounds = leading_u32(coord.input());
         coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
             for _ in 0..rounds {
                 w.barrier()?;
             }
             Ok(())
         })?;
-        coord.set_output(&rounds.to_le_bytes());
-        Ok(())
-    })
+        Ok(rounds.to_le_bytes().to_vec())
+    }
 }
