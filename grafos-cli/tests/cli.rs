@@ -471,3 +471,58 @@ fn a_panic_caught_inside_the_binary_is_recovered_from() {
     assert_fails(&out, 4, "wasmi");
     assert!(!err.starts_with("grafos: internal error"), "{err}");
 }
+
+#[test]
+fn build_warns_about_calls_outside_the_tasklet_that_wasm32_cannot_serve() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = root.join("grafos-build/tests/fixtures/lintblind/Cargo.toml");
+    // The fixture is a workspace of its own: build in this workspace's
+    // target directory, where the wasm artifacts of grafos exist already.
+    let build = |strip: bool| {
+        let mut command = Command::new(GRAFOS);
+        command
+            .args(["build", "--manifest-path", p(&manifest)])
+            .env("CARGO_TARGET_DIR", root.join("target"));
+        if strip {
+            command.env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
+        }
+        command.output().expect("the grafos binary runs")
+    };
+    let out = build(false);
+    let err = stderr(&out);
+    assert!(out.status.success(), "warnings keep exit code 0: {err}");
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("grafos: warning: "))
+        .collect();
+    assert!(
+        warnings.contains(
+            &"grafos: warning: tasklet `clocked`: `grafos_scan_fixture::started` calls \
+              `std::time::Instant::now`, which panics: it reads a clock, and there is none on \
+              wasm32-unknown-unknown (via grafos_scan_fixture::clocked::run -> \
+              grafos_scan_fixture::started)"
+        ),
+        "{err}"
+    );
+    for tasklet in ["clocked", "threaded", "files"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(&format!("tasklet `{tasklet}`: "))),
+            "no warning for `{tasklet}`: {err}"
+        );
+    }
+    assert!(!err.contains("tasklet `portable`"), "{err}");
+    let path = String::from_utf8(out.stdout).unwrap();
+    assert!(path.trim().ends_with("grafos_scan_fixture.wasm"), "{path}");
+
+    // A stripped module has no names to report: one warning, still exit 0.
+    let out = build(true);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("grafos: warning: could not scan the module")
+            && err.contains("no `name` section"),
+        "{err}"
+    );
+}

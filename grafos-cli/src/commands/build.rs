@@ -1,9 +1,9 @@
 //! `grafos build`: compile a crate's tasklets for wasm32 and check the module.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use grafos_build::{BuildError, BuildOptions, WASM_TARGET, build};
+use grafos_build::{BuildError, BuildOptions, WASM_TARGET, build, scan};
 use grafos_runtime::{Runtime, RuntimeConfig};
 
 use super::{CliError, ErrorClass, load_module};
@@ -52,7 +52,28 @@ pub(crate) fn run(args: BuildArgs) -> Result<(), CliError> {
         names.len(),
         names.join(", ")
     );
+    warn_about_unsupported_calls(&built.module);
     // The path alone on stdout, for scripts: `grafos run "$(grafos build)"`.
     println!("{}", built.module.display());
     Ok(())
+}
+
+/// Prints a warning for each call the module's tasklets reach that cannot
+/// work on wasm32-unknown-unknown ([`grafos_build::scan`]): code outside a
+/// tasklet's module, which the macro's lint does not see. Warnings only:
+/// the module is built, and the exit code stays 0.
+fn warn_about_unsupported_calls(module: &Path) {
+    let scanned = std::fs::read(module)
+        .map_err(|e| e.to_string())
+        .and_then(|wasm| scan::scan(&wasm).map_err(|e| e.to_string()));
+    match scanned {
+        Ok(findings) => {
+            for finding in findings {
+                eprintln!("grafos: warning: {finding}");
+            }
+        }
+        Err(e) => eprintln!(
+            "grafos: warning: could not scan the module for calls {WASM_TARGET} cannot serve: {e}"
+        ),
+    }
 }
