@@ -53,13 +53,27 @@ mod tests {
     fn a_parked_waiter_is_woken() {
         for policy in [WaitPolicy::Spin, WaitPolicy::Park] {
             let flag = Arc::new(AtomicBool::new(false));
+            let (done, woken) = std::sync::mpsc::channel();
             let waiter = {
                 let flag = Arc::clone(&flag);
-                thread::spawn(move || wait_until(policy, || flag.load(Ordering::Acquire)))
+                thread::spawn(move || {
+                    wait_until(policy, || flag.load(Ordering::Acquire));
+                    // It returned because the flag is set, not before.
+                    let _ = done.send(flag.load(Ordering::Acquire));
+                })
             };
             thread::sleep(std::time::Duration::from_millis(20));
+            assert!(
+                woken.try_recv().is_err(),
+                "{policy:?}: returned before the flag was set"
+            );
             flag.store(true, Ordering::Release);
             waiter.thread().unpark();
+            // A waiter that is never woken fails the test instead of hanging it.
+            let saw_flag = woken
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("{policy:?}: the waiter was not woken within 10 s"));
+            assert!(saw_flag, "{policy:?}");
             waiter.join().unwrap();
         }
     }
