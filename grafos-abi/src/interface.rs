@@ -60,31 +60,44 @@ macro_rules! for_each_import {
     ($callback:ident) => {
         $callback! {
             module = "grafos_worker_v0";
-            /// `() -> i32`: lanes of this launch, the coordinator lane included.
+            /// `() -> i32`: lanes of this launch, the coordinator lane
+            /// included: the record's `workers` unless the operator chose
+            /// another count.
             WORKERS = workers() -> (i32);
             /// `() -> i32`: length of the launch input in bytes.
             INPUT_LEN = input_len() -> (i32);
-            /// `(dst, offset, len)`: copy part of the input into guest memory.
+            /// `(dst, offset, len)`: copy `input[offset..offset + len]` to `dst`.
             INPUT_READ = input_read(dst: i32, offset: i32, len: i32) -> ();
-            /// `(ptr, len)`: replace the launch output.
+            /// `(ptr, len)`: replace the launch output with `len` bytes at `ptr`.
             OUTPUT_SET = output_set(ptr: i32, len: i32) -> ();
-            /// `(job, lanes) -> status`: run a region on every data lane.
+            /// `(job, lanes) -> status`: lane 0 only: run
+            /// `grafos_v0_run_lane(job, l)` for `l` in `1..lanes` (`lanes`
+            /// must equal what `workers` returns), return a status.
             PARALLEL_FOR = parallel_for(job: i32, lanes: i32) -> (i32);
-            /// `() -> status`: wait for every data lane of the region.
+            /// `() -> status`: wait for every data lane of the current
+            /// region; on lane 0, a scheduling and cancellation point. `OK`
+            /// or `CANCELLED`.
             BARRIER = barrier() -> (i32);
-            /// `() -> status`: spend one checkpoint; a cancellation point.
+            /// `() -> status`: a cancellation point; `OK`, or
+            /// `FUEL_EXHAUSTED` once the launch grants no more fuel.
             FUEL_CHECKPOINT = fuel_checkpoint() -> (i32);
             /// `() -> i64`: fuel left in the launch's pool.
             FUEL_REMAINING = fuel_remaining() -> (i64);
-            /// `() -> i32`: 1 once the launch is cancelled or failed.
+            /// `() -> i32`: 1 once the launch is cancelled or has failed,
+            /// else 0.
             IS_CANCELLED = is_cancelled() -> (i32);
-            /// `(ptr, len)`: report this lane's encoded error.
+            /// `(ptr, len)`: report this lane's error, encoded by
+            /// `encode_error`, before returning `FAILED`.
             FAIL = fail(ptr: i32, len: i32) -> ();
-            /// `(ptr, cap) -> len`: read the launch's encoded error.
+            /// `(ptr, cap) -> len`: after a status other than `OK`, copy
+            /// the launch's error (encoded by `encode_error`) to `ptr` if it
+            /// fits in `cap` bytes; returns its length.
             ERROR_READ = error_read(ptr: i32, cap: i32) -> (i32);
-            /// `(ptr, len)`: this lane panics with a message; a trap follows.
+            /// `(ptr, len)`: this lane panics with the UTF-8 message at
+            /// `ptr`; the guest traps right after.
             PANIC = panic(ptr: i32, len: i32) -> ();
-            /// `(ptr, len)`: a line for the operator's log.
+            /// `(ptr, len)`: a UTF-8 line for the operator's log; no
+            /// effect on the launch.
             DEBUG_LOG = debug_log(ptr: i32, len: i32) -> ();
         }
     };

@@ -1,13 +1,15 @@
 //! ABI `grafos_worker_v0`: how a tasklet compiled to `wasm32-unknown-unknown`
 //! talks to the grafos runtime.
 //!
-//! This module is the single source of truth for both sides: the guest
-//! backend (`grafos` compiled for wasm32) declares its imports from the
-//! [`IMPORTS`] table and exports the names in [`export`]; the runtime
-//! (`grafos-runtime`) links exactly the [`IMPORTS`] table, looks up the same
-//! export names, and decodes the custom section with [`decode_records`].
-//! A test builds a guest module and checks its import list against
-//! [`IMPORTS`], so the two sides cannot drift.
+//! This crate is the single source of truth for both sides, and depends on
+//! nothing heavy: the guest backend (`grafos` compiled for wasm32) expands
+//! its `extern` block from [`for_each_import!`] and exports the names in
+//! [`export`]; the runtime (`grafos-runtime`) expands its linker definitions
+//! from the same list, looks up the same export names, and decodes the
+//! custom section with [`decode_records`]. A host function or an extern
+//! that disagrees with the list does not compile. It also holds what both
+//! sides say about a launch: [`TaskletError`] and its encoding, the limits,
+//! [`LaneOrder`], [`CancelToken`], [`SharedTaskletResult`].
 //!
 //! # Execution model
 //!
@@ -25,21 +27,9 @@
 //! linear memory; the runtime bounds-checks every one of them and fails the
 //! launch with `TaskletError::Abi` on a violation (the call never returns).
 //!
-//! | name | signature | meaning |
-//! |---|---|---|
-//! | `workers` | `() -> i32` | lanes of this launch, the coordinator lane included: the record's `workers` unless the operator chose another count |
-//! | `input_len` | `() -> i32` | length of the launch input in bytes |
-//! | `input_read` | `(dst: i32, offset: i32, len: i32)` | copy `input[offset..offset + len]` to `dst` |
-//! | `output_set` | `(ptr: i32, len: i32)` | replace the launch output with `len` bytes at `ptr` |
-//! | `parallel_for` | `(job: i32, lanes: i32) -> i32` | lane 0 only: run `grafos_v0_run_lane(job, l)` for `l` in `1..lanes` (`lanes` must equal what `workers` returns), return a [`status`] |
-//! | `barrier` | `() -> i32` | wait for every data lane of the current region; on lane 0, a scheduling and cancellation point; [`status::OK`] or [`status::CANCELLED`] |
-//! | `fuel_checkpoint` | `() -> i32` | a cancellation point; [`status::OK`], or [`status::FUEL_EXHAUSTED`] once the launch grants no more fuel |
-//! | `fuel_remaining` | `() -> i64` | fuel left in the launch's pool |
-//! | `is_cancelled` | `() -> i32` | 1 once the launch is cancelled or has failed, else 0 |
-//! | `fail` | `(ptr: i32, len: i32)` | report this lane's error, encoded by [`encode_error`], before returning [`status::FAILED`] |
-//! | `error_read` | `(ptr: i32, cap: i32) -> i32` | after a non-OK [`status`], copy the launch's error (encoded by [`encode_error`]) to `ptr` if it fits in `cap` bytes; returns its length |
-//! | `panic` | `(ptr: i32, len: i32)` | this lane panics with the UTF-8 message at `ptr`; the guest traps right after |
-//! | `debug_log` | `(ptr: i32, len: i32)` | a UTF-8 line for the operator's log; no effect on the launch |
+//! Every import, its signature and what it does: [`import`] (a constant per
+//! import, with its docs) and [`IMPORTS`], both expanded from the one list
+//! in [`for_each_import!`].
 //!
 //! # Exports
 //!
