@@ -327,7 +327,8 @@ mod wasm {
     use std::sync::Mutex;
     use std::time::Instant;
 
-    use grafos_build::{BuildOptions, BuildProfile};
+    use grafos_build::scan::Finding;
+    use grafos_build::{BuildOptions, BuildProfile, WASM_TARGET};
     use grafos_runtime::{RunOptions, Runtime, RuntimeConfig, TaskletModule};
 
     use super::{LAUNCH_TIMEOUT, Outcome, Suite};
@@ -339,15 +340,14 @@ mod wasm {
     /// binary and crate; a build failure is reported by every test that
     /// needs it.
     pub(super) fn module<S, W>(suite: &Suite<S, W>) -> Option<TaskletModule> {
-        static MODULES: Mutex<BTreeMap<PathBuf, Result<TaskletModule, String>>> =
-            Mutex::new(BTreeMap::new());
+        static MODULES: Mutex<BTreeMap<PathBuf, Built>> = Mutex::new(BTreeMap::new());
         let manifest = PathBuf::from(suite.manifest_dir).join("Cargo.toml");
         let mut modules = MODULES.lock().unwrap_or_else(|e| e.into_inner());
         let module = modules
             .entry(manifest.clone())
             .or_insert_with(|| build(manifest, suite.release));
         match module {
-            Ok(module) => {
+            Ok((module, findings)) => {
                 if !module.tasklets().iter().any(|t| t.name == suite.info.name) {
                     panic!(
                         "tasklet `{}` is not in the wasm module built from {}: only the \
@@ -357,6 +357,7 @@ mod wasm {
                         suite.info.name, suite.manifest_dir
                     );
                 }
+                unsupported_calls(&suite.info.name, findings);
                 Some(module.clone())
             }
             Err(message) => panic!(
@@ -367,7 +368,43 @@ mod wasm {
         }
     }
 
-    fn build(manifest: PathBuf, release: bool) -> Result<TaskletModule, String> {
+    /// Fails the test, before anything runs, if the built module shows the
+    /// tasklet calling a std function that cannot work on
+    /// wasm32-unknown-unknown (`grafos_build::scan`): code outside the
+    /// tasklet's module, which the macro's lint does not see.
+    fn unsupported_calls(tasklet: &str, findings: &[Finding]) {
+        let mine: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.tasklet.as_deref() == Some(tasklet))
+            .collect();
+        if mine.is_empty() {
+            return;
+        }
+        let mut report = format!(
+            "tasklet `{tasklet}` reaches std functions that cannot work on {WASM_TARGET}, in \
+             code outside its module that `#[grafos::tasklet]`'s lint does not read (found in \
+             the built module, before running it):\n"
+        );
+        for f in mine {
+            report.push_str(&format!(
+                "  - `{}` calls `{}`, which {} there\n",
+                f.caller, f.callee, f.reason
+            ));
+            if f.via.len() > 1 {
+                report.push_str(&format!("      via {}\n", f.via.join(" -> ")));
+            }
+        }
+        report.push_str(
+            "  why: the two targets compute differently: these calls work on the host only. \
+             Move each behind `#[target_specific]` and a `cfg`, or out of the tasklet's path.\n",
+        );
+        panic!("{report}");
+    }
+
+    /// A built and loaded module and its scan's findings, or why not.
+    type Built = Result<(TaskletModule, Vec<Finding>), String>;
+
+    fn build(manifest: PathBuf, release: bool) -> Built {
         let options = BuildOptions {
             manifest_path: Some(manifest),
             profile: BuildProfile::SameAsTests { release },
@@ -376,12 +413,43 @@ mod wasm {
         let built = grafos_build::build(&options).map_err(|e| e.to_string())?;
         let bytes = std::fs::read(&built.module)
             .map_err(|e| format!("reading {}: {e}", built.module.display()))?;
-        Runtime::new(RuntimeConfig {
+        let module = Runtime::new(RuntimeConfig {
             threads: 1,
             ..RuntimeConfig::default()
         })
         .load(&bytes)
-        .map_err(|e| format!("loading {}: {e}", built.module.display()))
+        .map_err(|e| format!("loading {}: {e}", built.module.display()))?;
+        // A module the scan cannot read (stripped of its names) is run
+        // without it: the comparison still catches what it would have.
+        let findings = grafos_build::scan::scan(&bytes).unwrap_or_default();
+        Ok((module, findings))
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn a_tasklet_with_unsupported_calls_fails_with_what_where_and_why() {
+        let finding = |tasklet: Option<&str>| Finding {
+            tasklet: tasklet.map(str::to_owned),
+            caller: "c::helper".into(),
+            callee: "std::time::Instant::now".into(),
+            via: vec!["c::t::run".into(), "c::helper".into()],
+            reason: "panics: it reads a clock, and there is none",
+        };
+        // Others' findings, and those of no tasklet, do not fail it.
+        unsupported_calls("t", &[finding(Some("u")), finding(None)]);
+        let report = std::panic::catch_unwind(|| unsupported_calls("t", &[finding(Some("t"))]))
+            .unwrap_err()
+            .downcast::<String>()
+            .unwrap();
+        for needle in [
+            "tasklet `t` reaches std functions that cannot work on wasm32-unknown-unknown",
+            "`c::helper` calls `std::time::Instant::now`, which panics: it reads a clock",
+            "via c::t::run -> c::helper",
+            "why: the two targets compute differently",
+            "`#[target_specific]`",
+        ] {
+            assert!(report.contains(needle), "{needle}: {report}");
+        }
     }
 
     pub(super) fn launch(
