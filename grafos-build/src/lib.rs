@@ -33,6 +33,17 @@
 //!   for the lock of a `cargo build` or `cargo test` running in the same
 //!   workspace, nor invalidates that build's artifacts.
 //!
+//! # Scanning the module
+//!
+//! [`scan::scan`] reads a built module and reports each call a tasklet
+//! reaches, outside its own module, to a std function that cannot work on
+//! wasm32-unknown-unknown (the clock, threads, files, the network, the
+//! environment, processes, `Condvar`/`Barrier` waits, stdin), naming the
+//! function that makes it. `grafos build` prints these as warnings, and the
+//! cross-target test fails with them before it runs anything. It follows
+//! direct calls only and sees what the optimiser left: see [`scan`] for
+//! its limits.
+//!
 //! ```no_run
 //! use grafos_build::{BuildOptions, build};
 //! let built = build(&BuildOptions {

@@ -9,10 +9,10 @@
 //! a tasklet reaches, naming the function that makes it:
 //!
 //! ```text
-//! tasklet `instant_in_helper`: `grafos_fidelity::lintblind::now` calls
+//! tasklet `clocked`: `grafos_scan_fixture::started` calls
 //! `std::time::Instant::now`, which panics: it reads a clock, and there is
-//! none on wasm32-unknown-unknown (via grafos_fidelity::lintblind::instant_in_helper::run
-//! -> grafos_fidelity::lintblind::now)
+//! none on wasm32-unknown-unknown (via grafos_scan_fixture::clocked::run ->
+//! grafos_scan_fixture::started)
 //! ```
 //!
 //! `grafos build` prints each [`Finding`] as a warning, and the generated
@@ -34,38 +34,48 @@
 //!    code of its module. (Workers are reached from the runtime through a
 //!    table, so the export alone would not reach them.)
 //! 4. A **finding** is a call, in a function reachable from the roots,
-//!    from code that is neither std (`std`, `core`, `alloc`, their
-//!    allocator and builtins) nor grafos, to a function of std that cannot
-//!    work on wasm32-unknown-unknown: the clock, threads, sleeping, the
-//!    file system, the network, the environment and arguments, processes,
-//!    condition variables and barriers, standard input, and std's platform
-//!    layer (`std::sys::..`, which such a call reaches when the std function
-//!    was inlined into its caller).
+//!    from code that is not std's (`std` and the crates it is built from;
+//!    `core`, `alloc` and `grafos` count as the user's, since a std call
+//!    in one of their functions is user code inlined there), to a std
+//!    function that cannot work on wasm32-unknown-unknown: the clock,
+//!    threads, sleeping, the file system, the network, the environment and
+//!    arguments, processes, condition variables and barriers, standard
+//!    input, and the calls into std's platform layer
+//!    (`std::sys::{time,thread,fs,net,args,env,process}::..`) that such a
+//!    function leaves when it is inlined into its caller.
+//! 5. A call of that kind that no tasklet reaches through direct calls (a
+//!    worker inlined into the closure grafos calls through a function
+//!    pointer) is reported too, with [`Finding::tasklet`] `None`.
 //!
 //! # Limits
 //!
 //! - **Module names.** The roots are found by the tasklet's *name*. When
 //!   the attribute sets `name = ".."` to something other than the module's
 //!   name, only the entry export and what it calls directly are roots: the
-//!   workers, reached through a table, are not scanned. A tasklet whose
-//!   name is also a module or function segment elsewhere (`::run::`) takes
-//!   those functions in as roots too.
+//!   workers, reached through a table, are not attributed to it. A tasklet
+//!   whose name is also a module or function segment elsewhere (`::run::`)
+//!   takes those functions in as roots too.
 //! - **Direct calls only.** A call through a function pointer or a `dyn`
 //!   trait object is not followed.
 //! - **Inlining.** The caller named is the function the call ended up in
 //!   after optimisation: a helper inlined into its caller is named as that
 //!   caller. A std function inlined into user code shows as the platform
 //!   call it makes (`std::sys::..`); one whose whole body was inlined and
-//!   that calls nothing leaves no trace.
+//!   that calls nothing leaves no trace (`env::args()`, `env::var(..)` and
+//!   `thread::available_parallelism()` on wasm32-unknown-unknown). The
+//!   compiler merges identical functions, so a platform function may carry
+//!   a sibling's name (`std::fs::metadata` shows as
+//!   `std::sys::fs::remove_dir`).
 //! - **Std calling std.** Calls that std makes on the user's behalf are not
 //!   findings: `instant.elapsed()` is reported (its only source is a
 //!   clock), but `HashMap::new()` reading a random seed is not, nor
 //!   `println!` writing to an output that is not there.
 //! - `#[no_mangle]` functions of the user's crate are not told apart from
-//!   std's own unmangled symbols, and are not reported as callers.
+//!   std's own unmangled symbols, and are not reported as callers (a
+//!   tasklet's entry export is).
 //!
 //! A module that wasmparser cannot read, or one without a `name` section
-//! (built with `strip = true`, say), is a [`ScanError`], never a panic.
+//! (built with `strip`, say), is a [`ScanError`], never a panic.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
