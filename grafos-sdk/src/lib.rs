@@ -19,7 +19,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use grafos_abi as abi;
-mod backend_api;
 pub mod cpu;
 #[cfg(not(target_arch = "wasm32"))]
 mod cross_target;

@@ -4,12 +4,12 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::size_of;
 
+use super::CoordinatorBackend as _;
 use super::{
     CancelToken, CoordinatorCtx, DEFAULT_FUEL, LaneOrder, MAX_LANES, MIN_LANES,
     SharedTaskletResult, TaskletError,
 };
 use crate::backend;
-use crate::backend_api::CoordinatorBackend as _;
 
 /// Acquires a [`CpuLease`]: the cores a program may run tasklets on.
 ///

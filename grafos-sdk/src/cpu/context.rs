@@ -1,8 +1,16 @@
-//! The coordinator and worker contexts: everything a lane can do.
+//! The coordinator and worker contexts: everything a lane can do, and
+//! what they need from a backend for it.
 //!
 //! Each method's rustdoc starts its last paragraph with its portability tag
 //! (**Portable.**, **Behavior diverges across targets.** or
 //! **Target-specific.**); `#[grafos::tasklet]` knows the same lists.
+//!
+//! The contexts reach their backend only through [`CoordinatorBackend`] and
+//! [`LaneBackend`], below: the host mock (`host/`, threads) and the guest
+//! (`guest/`, the ABI imports) each implement both, so a method one backend
+//! lacks, or has with another signature, is a compile error on that
+//! backend's target (CI builds both). A new SDK call is a method here and a
+//! method of the trait.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -11,7 +19,36 @@ use std::ops::Range;
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
-use crate::backend_api::{CoordinatorBackend as _, LaneBackend as _};
+
+/// Lane 0's view of its backend.
+pub(crate) trait CoordinatorBackend {
+    /// Lanes of the launch, the coordinator's included.
+    fn workers(&self) -> usize;
+    /// Runs `job` once on every data lane; returns when all have returned.
+    fn run_region(&mut self, job: &RegionJob<'_>) -> Result<(), TaskletError>;
+    /// The coordinator's barrier: a cancellation point, nothing to wait for.
+    fn barrier(&self) -> Result<(), Cancelled>;
+    /// One checkpoint's worth of fuel, or the launch's failure.
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted>;
+    /// Fuel left in the launch's pool, in the backend's unit.
+    fn fuel_remaining(&self) -> u64;
+    /// Whether the launch is cancelled or has failed.
+    fn is_cancelled(&self) -> bool;
+}
+
+/// A data lane's view of its backend, while its job runs.
+pub(crate) trait LaneBackend {
+    /// The lane's raw index (1 is data lane 0).
+    fn index(&self) -> usize;
+    /// Waits for every data lane of the region.
+    fn barrier(&self) -> Result<(), Cancelled>;
+    /// One checkpoint's worth of fuel, or the launch's failure.
+    fn fuel_checkpoint(&self) -> Result<(), FuelExhausted>;
+    /// Fuel left in the launch's pool, in the backend's unit.
+    fn fuel_remaining(&self) -> u64;
+    /// Whether the launch is cancelled or has failed.
+    fn is_cancelled(&self) -> bool;
+}
 
 /// A data lane's position, in data lane space: `index` in `0..count`.
 ///

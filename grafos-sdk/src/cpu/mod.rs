@@ -118,7 +118,7 @@ mod region;
 
 pub(crate) use builder::LaunchConfig;
 pub use builder::{Cpu, CpuBuilder, CpuLease, SharedTaskletBuilder};
-pub(crate) use context::RegionJob;
+pub(crate) use context::{CoordinatorBackend, LaneBackend, RegionJob};
 pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx, WorkerParts};
 pub use grafos_abi::{
     CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,

@@ -27,11 +27,11 @@ use std::sync::Once;
 use crate::abi::{self, status};
 
 mod sys;
-use crate::backend_api::{CoordinatorBackend, LaneBackend};
 use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, MAX_LANES, MIN_LANES, RegionJob, SharedTaskletResult,
     TaskletError,
 };
+use crate::cpu::{CoordinatorBackend, LaneBackend};
 
 /// Lane 0's view of the backend.
 pub(crate) struct CoordinatorHandle {

@@ -28,10 +28,10 @@ use sync::{
     Thread, thread,
 };
 
-use crate::backend_api::{CoordinatorBackend, LaneBackend};
 use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
 };
+use crate::cpu::{CoordinatorBackend, LaneBackend};
 use turns::Turns;
 use wait::{WaitPolicy, wait_until};
 
