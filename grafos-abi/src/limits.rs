@@ -7,6 +7,9 @@ pub const MIN_LANES: usize = 2;
 /// Most lanes one launch may have, the coordinator lane included.
 pub const MAX_LANES: usize = 256;
 
-/// Fuel of a launch that sets none: plenty for real kernels, finite for
-/// runaway ones (about ten seconds of interpretation on the runtime).
-pub const DEFAULT_FUEL: u64 = 1_000_000_000;
+/// Fuel of a launch that sets none: 2 × 10¹⁰, about 3 to 13 seconds of
+/// interpretation on the reference machine (the seven examples run at 1.5
+/// to 6.4 × 10⁹ fuel per second in the runtime, docs/PERFORMANCE.md), so
+/// ordinary runs of seconds finish and a runaway loop still ends. On the
+/// host mock it is a count of `fuel_checkpoint()` calls.
+pub const DEFAULT_FUEL: u64 = 20_000_000_000;
