@@ -1,6 +1,6 @@
 //! `grafos run MODULE.wasm [TASKLET]`: one launch, its output and a report.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use clap::Args;
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 
 use super::inspect::choose;
-use super::{CliError, load_module};
+use super::{CliError, ErrorClass, load_module};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -36,7 +36,8 @@ pub(crate) struct RunArgs {
     /// Stop the launch after DUR, e.g. 500ms, 2s, 1m (a number alone is seconds).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     timeout: Option<Duration>,
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-`: standard
+    /// output, even when it is a terminal).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Print a JSON report (tasklet, bytes, fuel used, regions, barrier
@@ -114,7 +115,25 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
         .map_err(|e| CliError::io("cannot write", Path::new("standard output"), &e))
 }
 
+/// Whether `--output` names standard output: left out, or `-`.
+fn to_stdout(output: Option<&Path>) -> bool {
+    output.is_none_or(|p| p == Path::new("-"))
+}
+
 pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
+    // Binary output would garble a terminal: refuse before any work, unless
+    // asked for (`--output -`), or the report is JSON.
+    if args.output.is_none() && !args.json && std::io::stdout().is_terminal() {
+        return Err(CliError::new(
+            ErrorClass::Usage,
+            "the output is binary and standard output is a terminal: pass --output FILE, \
+             or --output - to write it here anyway",
+        ));
+    }
+    let output_file = args
+        .output
+        .clone()
+        .filter(|_| !to_stdout(args.output.as_deref()));
     let runtime = Runtime::new(RuntimeConfig {
         threads: 1,
         ..RuntimeConfig::default()
@@ -154,7 +173,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
             return Err(CliError::tasklet(&name, &e));
         }
     };
-    if let Some(path) = &args.output {
+    if let Some(path) = &output_file {
         std::fs::write(path, result.output())
             .map_err(|e| CliError::io("cannot write output", path, &e))?;
     }
@@ -169,11 +188,11 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
             "wall_time_ms": millis(wall),
             "load_time_ms": millis(load_time),
         });
-        if args.output.is_none() {
+        if output_file.is_none() {
             report["output_hex"] = hex(result.output()).into();
         }
         write_stdout(format!("{report}\n").as_bytes())?;
-    } else if args.output.is_none() {
+    } else if output_file.is_none() {
         write_stdout(result.output())?;
     }
     Ok(())
