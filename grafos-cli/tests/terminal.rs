@@ -54,3 +54,35 @@ fn binary_output_is_not_written_to_a_terminal_unless_asked_for() {
         String::from_utf8_lossy(&shown)
     );
 }
+
+/// A reader that stops early (`grafos run .. | head -c 1`) ends the program
+/// quietly: exit 0, nothing on standard error; it was a panic (exit 70).
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_program_quietly() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/Cargo.toml");
+    let module = grafos_build::build(&grafos_build::BuildOptions {
+        manifest_path: Some(manifest),
+        ..grafos_build::BuildOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("building the examples failed: {e}"))
+    .module;
+    let dir = std::env::temp_dir().join(format!("grafos-cli-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("input.bin");
+    // `scan` outputs as many bytes as it reads: 4 MiB, far past a pipe's buffer.
+    std::fs::write(&input, vec![1u8; 4 << 20]).unwrap();
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "set -o pipefail; {GRAFOS} run {} scan --input {} --output - | head -c 1 >/dev/null",
+                module.display(),
+                input.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}

@@ -6,7 +6,7 @@ use clap::Args;
 use grafos_build::{BuildError, BuildOptions, WASM_TARGET, build, scan};
 use grafos_runtime::{Runtime, RuntimeConfig};
 
-use super::{CliError, ErrorClass, load_module};
+use super::{CliError, ErrorClass, load_module, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct BuildArgs {
@@ -54,7 +54,7 @@ pub(crate) fn run(args: BuildArgs) -> Result<(), CliError> {
     );
     warn_about_unsupported_calls(&built.module);
     // The path alone on stdout, for scripts: `grafos run "$(grafos build)"`.
-    println!("{}", built.module.display());
+    print_line(built.module.display())?;
     Ok(())
 }
 

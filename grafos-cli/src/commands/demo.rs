@@ -1,7 +1,6 @@
 //! `grafos demo`: build the example tasklets for wasm32, run each on the host
 //! mock and in the runtime on the same generated input, and show a table.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use grafos::fidelity::{self, Comparison, FidelityError, Side};
 use grafos_examples::catalog::{self, Example};
 use serde_json::json;
 
-use super::{CliError, ErrorClass};
+use super::{CliError, ErrorClass, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
@@ -98,7 +97,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
 
     let mut rows = Vec::new();
     if !args.json {
-        print_header();
+        print_header()?;
     }
     for (seed, example) in examples.into_iter().enumerate() {
         if !args.json {
@@ -121,13 +120,13 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
             matches_reference,
         };
         if !args.json {
-            print_row(&row);
+            print_row(&row)?;
         }
         rows.push(row);
     }
 
     if args.json {
-        print_json(&rows, args.workers);
+        print_json(&rows, args.workers)?;
     }
     let failed: Vec<&str> = rows
         .iter()
@@ -136,10 +135,10 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
         .collect();
     if failed.is_empty() {
         if !args.json {
-            println!(
+            print_line(format_args!(
                 "\nall {} example(s) gave identical bytes on both targets",
                 rows.len()
-            );
+            ))?;
         }
         Ok(())
     } else {
@@ -172,14 +171,14 @@ const HEADER: [&str; 8] = [
     "pattern",
 ];
 
-fn print_header() {
-    println!(
+fn print_header() -> Result<(), CliError> {
+    print_line(format_args!(
         "{:<10} {:>10} {:>10} {:>11} {:>11} {:>14} {:>9}  {}",
         HEADER[0], HEADER[1], HEADER[2], HEADER[3], HEADER[4], HEADER[5], HEADER[6], HEADER[7]
-    );
+    ))
 }
 
-fn print_row(row: &Row) {
+fn print_row(row: &Row) -> Result<(), CliError> {
     let c = &row.comparison;
     let output = match &c.host {
         Ok(host) => bytes(host.output().len()),
@@ -191,7 +190,7 @@ fn print_row(row: &Row) {
         (false, true) => "no (ref)",
         (false, false) => "NO",
     };
-    println!(
+    print_line(format_args!(
         "{:<10} {:>10} {:>10} {:>11} {:>11} {:>14} {:>9}  {}",
         row.example.name,
         bytes(row.input_len),
@@ -201,11 +200,10 @@ fn print_row(row: &Row) {
         fuel,
         identical,
         row.example.pattern
-    );
-    let _ = std::io::stdout().flush();
+    ))
 }
 
-fn print_json(rows: &[Row], workers: u32) {
+fn print_json(rows: &[Row], workers: u32) -> Result<(), CliError> {
     let rows: Vec<_> = rows
         .iter()
         .map(|row| {
@@ -226,10 +224,7 @@ fn print_json(rows: &[Row], workers: u32) {
             })
         })
         .collect();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&rows).unwrap_or_default()
-    );
+    print_line(serde_json::to_string_pretty(&rows).unwrap_or_default())
 }
 
 fn bytes(n: usize) -> String {

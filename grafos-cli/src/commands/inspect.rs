@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use grafos_runtime::{Runtime, RuntimeConfig, TaskletModule};
 
-use super::{CliError, ErrorClass, load_module};
+use super::{CliError, ErrorClass, load_module, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
@@ -27,8 +27,7 @@ pub(crate) fn run(args: InspectArgs) -> Result<(), CliError> {
     } else {
         text(&args, &module)
     };
-    println!("{text}");
-    Ok(())
+    print_line(text)
 }
 
 fn bytes(n: u64) -> String {

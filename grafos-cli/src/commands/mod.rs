@@ -55,6 +55,9 @@ pub(crate) enum ErrorClass {
     /// The host mock and the runtime (or the reference) disagreed.
     #[cfg(feature = "demo")]
     Differs = 7,
+    /// Standard output was closed by its reader (`grafos inspect .. | head`):
+    /// not an error; the program stops quietly with exit code 0.
+    ReaderGone = 0,
 }
 
 /// One line for stderr and an exit code.
@@ -172,7 +175,11 @@ fn run() -> ExitCode {
         Command::Demo(args) => demo::run(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(())
+        | Err(CliError {
+            class: ErrorClass::ReaderGone,
+            ..
+        }) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("grafos: {e}");
             ExitCode::from(e.class as u8)
@@ -190,6 +197,24 @@ pub(crate) fn lanes(text: &str) -> Result<u32, String> {
         .ok_or_else(|| {
             format!("`{text}` is not a lane count from {MIN_LANES} to {MAX_LANES} (the coordinator lane included)")
         })
+}
+
+/// Writes `bytes` to standard output; a reader that closed it ends the
+/// program quietly ([`ErrorClass::ReaderGone`]).
+pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::new(ErrorClass::ReaderGone, ""),
+            _ => CliError::io("cannot write", Path::new("standard output"), &e),
+        })
+}
+
+/// A line of text on standard output, as [`write_stdout`] writes.
+pub(crate) fn print_line(text: impl fmt::Display) -> Result<(), CliError> {
+    write_stdout(format!("{text}\n").as_bytes())
 }
 
 /// Reads and loads a module, with the CLI's errors.

@@ -1,6 +1,6 @@
 //! `grafos run MODULE.wasm [TASKLET]`: one launch, its output and a report.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use clap::Args;
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 
 use super::inspect::choose;
-use super::{CliError, ErrorClass, load_module};
+use super::{CliError, ErrorClass, load_module, write_stdout};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -106,13 +106,6 @@ fn millis(d: Duration) -> f64 {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::io("cannot write", Path::new("standard output"), &e))
 }
 
 /// Whether `--output` names standard output: left out, or `-`.
