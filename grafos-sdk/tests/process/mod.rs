@@ -10,8 +10,22 @@ fn status(field: &str) -> u64 {
 }
 
 /// Threads of this process.
+#[allow(dead_code)] // not every test binary that includes this file uses it
 pub(crate) fn thread_count() -> u64 {
     status("Threads:")
+}
+
+/// Threads of this process whose name starts with `prefix` (from
+/// /proc/self/task/*/comm): the host mock's lane threads are
+/// `grafos-lane-N`. Unlike [`thread_count`], it does not see the test
+/// harness start a thread for another test meanwhile.
+#[allow(dead_code)] // not every test binary that includes this file uses it
+pub(crate) fn threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(prefix))
+        .count()
 }
 
 /// Resident memory of this process, in KiB.
