@@ -704,6 +704,12 @@ fn options(spec: &Spec) -> RunOptions {
             n => u64::from(n) % 50_000,
         }),
         workers: Some(2 + u32::from(spec.workers % 7)),
+        // Every lane order the cross-target test uses.
+        lane_order: match spec.workers / 7 % 3 {
+            0 => grafos_runtime::LaneOrder::InOrder,
+            1 => grafos_runtime::LaneOrder::Reversed,
+            _ => grafos_runtime::LaneOrder::Seeded(u64::from(spec.fuel)),
+        },
         deadline: match spec.deadline {
             0..200 => None,
             200..220 => Some(Instant::now()),
