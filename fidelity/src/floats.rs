@@ -42,11 +42,11 @@ pub fn argument(input: &[u8], i: usize, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * t
 }
 
-/// Defines a sweep tasklet over `f64`: each data lane evaluates `$f` on its
-/// block of the arguments and writes the bits; the coordinator
-/// concatenates them in lane order.
-macro_rules! sweep64 {
-    ($(#[$doc:meta])* $name:ident, $lo:expr, $hi:expr, $f:expr) => {
+/// Defines a sweep tasklet over `$t` (`f64` or `f32`): each data lane
+/// evaluates `$f` on its block of the arguments (rounded to `$t`) and
+/// writes the bits; the coordinator concatenates them in lane order.
+macro_rules! sweep {
+    ($t:ty, $(#[$doc:meta])* $name:ident, $lo:expr, $hi:expr, $f:expr) => {
         $(#[$doc])*
         #[grafos::tasklet(workers = 4, scratch = Out)]
         pub mod $name {
@@ -60,10 +60,10 @@ macro_rules! sweep64 {
 
             #[worker]
             fn eval(out: &mut Out, input: &[u8], lane: Lane) {
-                let f: fn(f64) -> f64 = $f;
+                let f: fn($t) -> $t = $f;
                 out.bytes.clear();
                 for i in lane.partition(SWEEP + input.len()) {
-                    let x = argument(input, i, $lo, $hi);
+                    let x = argument(input, i, $lo, $hi) as $t;
                     out.bytes.extend_from_slice(&f(x).to_bits().to_le_bytes());
                 }
             }
@@ -71,82 +71,67 @@ macro_rules! sweep64 {
     };
 }
 
-/// [`sweep64`] over `f32`: arguments rounded to `f32`, results' `f32` bits.
-macro_rules! sweep32 {
-    ($(#[$doc:meta])* $name:ident, $lo:expr, $hi:expr, $f:expr) => {
-        $(#[$doc])*
-        #[grafos::tasklet(workers = 4, scratch = Out)]
-        pub mod $name {
-            use super::*;
-
-            #[coordinator]
-            fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
-                coord.parallel_for_workers(eval)?;
-                Ok(concat(coord))
-            }
-
-            #[worker]
-            fn eval(out: &mut Out, input: &[u8], lane: Lane) {
-                let f: fn(f32) -> f32 = $f;
-                out.bytes.clear();
-                for i in lane.partition(SWEEP + input.len()) {
-                    let x = argument(input, i, $lo, $hi) as f32;
-                    out.bytes.extend_from_slice(&f(x).to_bits().to_le_bytes());
-                }
-            }
-        }
-    };
-}
-
-sweep64!(
+sweep!(
+    f64,
     /// `f64::sin` over -1000..1000 (argument reduction included).
     sin64, -1000.0, 1000.0, |x| x.sin()
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::exp` over -700..700.
     exp64, -700.0, 700.0, |x| x.exp()
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::ln` over 0.001..1e6.
     ln64, 1e-3, 1e6, |x| x.ln()
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::powf(x, y)` with `x` over 0.01..100 and `y` from `x`'s
     /// fraction: 1.5 + 3 frac(7x).
     pow64, 0.01, 100.0, |x| x.powf(1.5 + 3.0 * (7.0 * x).fract())
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::tanh` over -20..20.
     tanh64, -20.0, 20.0, |x| x.tanh()
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::atan2(x, 1 - x/2)` with `x` over -10..10: every quadrant.
     atan2_64, -10.0, 10.0, |x| x.atan2(1.0 - 0.5 * x)
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::hypot(x, 0.7x + 1)` with `x` over -1e3..1e3.
     hypot64, -1000.0, 1000.0, |x| x.hypot(0.7 * x + 1.0)
 );
-sweep64!(
+sweep!(
+    f64,
     /// `f64::cbrt` over -1e6..1e6. Still gets through: glibc's `cbrt` and
     /// the Rust libm port's agree on every argument tried (the sweep, and
     /// 20 million random arguments over 2^-100..2^100 compared natively
     /// against the `libm` crate 0.2.16).
     cbrt64, -1e6, 1e6, |x| x.cbrt()
 );
-sweep32!(
+sweep!(
+    f32,
     /// `f32::sin` over -100..100.
     sin32, -100.0, 100.0, |x| x.sin()
 );
-sweep32!(
+sweep!(
+    f32,
     /// `f32::exp` over -80..80.
     exp32, -80.0, 80.0, |x| x.exp()
 );
-sweep32!(
+sweep!(
+    f32,
     /// `f32::powf(x, 2.2)` over 0..1 (gamma correction).
     pow32, 0.0, 1.0, |x| x.powf(2.2)
 );
-sweep32!(
+sweep!(
+    f32,
     /// `f32::tanh` over -10..10 (an activation function).
     tanh32, -10.0, 10.0, |x| x.tanh()
 );
