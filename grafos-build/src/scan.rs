@@ -80,10 +80,8 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 
+use grafos_abi::export::TASKLET_PREFIX;
 use wasmparser::{ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef};
-
-/// The prefix of a tasklet's entry export.
-const ENTRY_PREFIX: &str = "grafos_v0_tasklet_";
 
 /// The most names a [`Finding::via`] chain keeps; longer chains keep their
 /// first two and last three, with `…` between.
@@ -218,7 +216,7 @@ impl Module {
                     for export in reader {
                         let export = export?;
                         if export.kind == ExternalKind::Func
-                            && let Some(name) = export.name.strip_prefix(ENTRY_PREFIX)
+                            && let Some(name) = export.name.strip_prefix(TASKLET_PREFIX)
                         {
                             entries.push((name.to_owned(), export.index));
                         }
