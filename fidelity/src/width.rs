@@ -285,12 +285,17 @@ pub mod framed_len_unreached {
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         coord.parallel_for_workers(|_| ())?;
-        let payload = coord
-            .input()
-            .strip_prefix(MAGIC)
-            .ok_or_else(|| TaskletError::invalid_config("input lacks the GRF1 magic"))?;
-        Ok(payload.len().to_le_bytes().to_vec())
+        framed_len(coord.input())
     }
+}
+
+/// The payload's length after the magic, as a `usize`'s bytes: 8 on the
+/// host, 4 on wasm32 (the bug both framed tasklets share).
+fn framed_len(input: &[u8]) -> Result<Vec<u8>, TaskletError> {
+    let payload = input
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| TaskletError::invalid_config("input lacks the GRF1 magic"))?;
+    Ok(payload.len().to_le_bytes().to_vec())
 }
 
 /// Inputs with the magic, for [`framed_len_reached`].
@@ -307,10 +312,6 @@ pub mod framed_len_reached {
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
         coord.parallel_for_workers(|_| ())?;
-        let payload = coord
-            .input()
-            .strip_prefix(MAGIC)
-            .ok_or_else(|| TaskletError::invalid_config("input lacks the GRF1 magic"))?;
-        Ok(payload.len().to_le_bytes().to_vec())
+        framed_len(coord.input())
     }
 }
