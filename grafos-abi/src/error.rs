@@ -119,6 +119,17 @@ pub enum TaskletError {
         /// What the interpreter reported.
         message: String,
     },
+    /// A lane broke the rules of a partitioned shared array
+    /// (`grafos::cpu::Partitioned`): it wrote by parts an array read whole
+    /// in the same region (or the reverse), held its part twice at once,
+    /// or asked for a part the array's split does not have.
+    #[error("lane {lane} misused a partitioned array: {message}")]
+    PartitionMisuse {
+        /// The raw lane that asked (0 is the coordinator).
+        lane: usize,
+        /// What went wrong, the same whichever lane ran first.
+        message: String,
+    },
     /// The module broke ABI `grafos_worker_v0` (runtime).
     #[error("ABI violation: {message}")]
     Abi {
@@ -188,6 +199,7 @@ impl TaskletError {
             | TaskletError::StackOverflow { lane }
             | TaskletError::CallDepthExceeded { lane, .. }
             | TaskletError::Trap { lane, .. }
+            | TaskletError::PartitionMisuse { lane, .. }
             | TaskletError::BarrierMismatch { lane, .. } => *lane = 0,
             TaskletError::FuelExhausted { .. } => error = Self::fuel_exhausted(),
             _ => {}

@@ -36,6 +36,8 @@ pub mod error_tag {
     pub const LIMIT_EXCEEDED: u32 = 14;
     /// `TaskletError::CallDepthExceeded`.
     pub const CALL_DEPTH_EXCEEDED: u32 = 15;
+    /// `TaskletError::PartitionMisuse`.
+    pub const PARTITION_MISUSE: u32 = 16;
 }
 
 /// Encodes an error so it can cross the guest/runtime boundary.
@@ -89,6 +91,9 @@ pub fn encode_error(error: &TaskletError) -> Vec<u8> {
         }
         TaskletError::StackOverflow { lane } => w.u32(t::STACK_OVERFLOW).usize(*lane),
         TaskletError::Trap { lane, message } => w.u32(t::TRAP).usize(*lane).str(message),
+        TaskletError::PartitionMisuse { lane, message } => {
+            w.u32(t::PARTITION_MISUSE).usize(*lane).str(message)
+        }
         TaskletError::Abi { message } => w.u32(t::ABI).str(message),
         TaskletError::Failed { message } => w.u32(t::FAILED).str(message),
         TaskletError::LimitExceeded {
@@ -149,6 +154,10 @@ pub fn decode_error(bytes: &[u8]) -> Result<TaskletError, DecodeError> {
             lane: r.usize("lane")?,
         },
         t::TRAP => TaskletError::Trap {
+            lane: r.usize("lane")?,
+            message: r.string("message")?,
+        },
+        t::PARTITION_MISUSE => TaskletError::PartitionMisuse {
             lane: r.usize("lane")?,
             message: r.string("message")?,
         },

@@ -42,6 +42,10 @@ fn all_errors() -> Vec<TaskletError> {
             lane: 0,
             message: "unreachable".into(),
         },
+        TaskletError::PartitionMisuse {
+            lane: 2,
+            message: "held twice".into(),
+        },
         TaskletError::Abi {
             message: "pointer out of bounds".into(),
         },

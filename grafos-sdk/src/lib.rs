@@ -55,8 +55,8 @@ struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::cpu::{
-        CancelToken, Cancelled, CoordinatorCtx, FuelExhausted, Lane, SharedTaskletResult,
-        TaskletError, WorkerCtx,
+        CancelToken, Cancelled, CoordinatorCtx, FuelExhausted, Lane, Partitioned,
+        SharedTaskletResult, Split, Task, TaskletError, WorkerCtx,
     };
     pub use crate::{coordinator, target_specific, tasklet, worker};
 }

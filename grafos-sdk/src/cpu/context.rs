@@ -16,6 +16,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
+use super::partitioned::{PartKey, Scope};
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
@@ -53,24 +54,95 @@ pub(crate) trait LaneBackend {
 /// A data lane's position, in data lane space: `index` in `0..count`.
 ///
 /// `#[worker]` functions may take a `Lane` parameter instead of the context.
+/// The `Lane` a region hands its lane is also the key to that lane's part of
+/// a [`Partitioned`](super::Partitioned) array; one built with
+/// [`Lane::new`] (for a unit test of a helper, say) claims nothing. A `Lane`
+/// is neither `Send` nor `Sync`: it stays on its lane.
 ///
 /// ```
 /// use grafos::cpu::Lane;
-/// let lane = Lane { index: 1, count: 3 };
+/// let lane = Lane::new(1, 3);
 /// assert_eq!(lane.partition(10), 4..7);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Lane {
     /// This data lane's index, `0..count`.
     pub index: usize,
     /// Data lanes in the launch (`workers - 1`).
     pub count: usize,
+    pub(crate) key: PartKey,
 }
 
 impl Lane {
+    /// Data lane `index` of `count`, outside any region: for tests of code
+    /// that takes a `Lane`. It cannot claim a part of a `Partitioned` array.
+    pub fn new(index: usize, count: usize) -> Self {
+        Self {
+            index,
+            count,
+            key: PartKey::detached(),
+        }
+    }
+
     /// This lane's block of `0..len`: [`partition::even`]`(len, count, index)`.
     pub fn partition(&self, len: usize) -> Range<usize> {
         partition::even(len, self.count, self.index)
+    }
+}
+
+impl fmt::Debug for Lane {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lane")
+            .field("index", &self.index)
+            .field("count", &self.count)
+            .finish()
+    }
+}
+
+/// One task of a [`parallel_for_tasks`](CoordinatorCtx::parallel_for_tasks)
+/// region: `index` in `0..count`.
+///
+/// Like [`Lane`], it is the key to the task's part of a
+/// [`Partitioned`](super::Partitioned) array, stays on its lane, and one
+/// built with [`Task::new`] claims nothing.
+///
+/// ```
+/// use grafos::cpu::Task;
+/// let task = Task::new(2, 4);
+/// assert_eq!(task.partition(10), 6..8);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Task {
+    /// This task's index, `0..count`.
+    pub index: usize,
+    /// Tasks in the region.
+    pub count: usize,
+    pub(crate) key: PartKey,
+}
+
+impl Task {
+    /// Task `index` of `count`, outside any region: for tests of code that
+    /// takes a `Task`. It cannot claim a part of a `Partitioned` array.
+    pub fn new(index: usize, count: usize) -> Self {
+        Self {
+            index,
+            count,
+            key: PartKey::detached(),
+        }
+    }
+
+    /// This task's block of `0..len`: [`partition::even`]`(len, count, index)`.
+    pub fn partition(&self, len: usize) -> Range<usize> {
+        partition::even(len, self.count, self.index)
+    }
+}
+
+impl fmt::Debug for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Task")
+            .field("index", &self.index)
+            .field("count", &self.count)
+            .finish()
     }
 }
 
@@ -262,16 +334,129 @@ impl<S, W> CoordinatorCtx<S, W> {
         F: Fn(&mut WorkerCtx<S, W>) -> R + Sync,
         R: LaneResult,
     {
+        let (lanes, backend) = self.region(None);
+        let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
+            f(&mut lanes.worker(handle)?).into_lane_result()
+        };
+        backend.run_region(&job)
+    }
+
+    /// Runs `f` once for each of `tasks` tasks, spread over the data lanes,
+    /// and returns when all have run: one **region**, for more pieces of
+    /// work than lanes (divide and conquer, uneven work).
+    ///
+    /// Task `t` runs on data lane `t % data_worker_count()`, and each lane
+    /// runs its tasks in increasing order: a fixed rule, the same on every
+    /// target and every run, like OpenMP's `schedule(static, 1)`. `f` gets
+    /// the lane's context and the [`Task`], which is also the key to the
+    /// task's part of a [`Partitioned`](super::Partitioned) array. A lane
+    /// stops at the first task that fails, or once the launch has failed.
+    ///
+    /// Lanes run different numbers of tasks, so a `barrier` inside a task
+    /// is a `BarrierMismatch` unless every lane calls it equally often;
+    /// tasks of one region are meant to be independent.
+    ///
+    /// ```
+    /// use grafos::cpu::{CpuBuilder, CoordinatorCtx, Partitioned, Split, TaskletError};
+    ///
+    /// #[derive(Default)]
+    /// struct Shared {
+    ///     rows: Partitioned<u32>,
+    /// }
+    ///
+    /// let lease = CpuBuilder::new().cores(3).acquire().unwrap();
+    /// let result = lease.cpu().shared_memory_tasklet::<Shared, ()>()
+    ///     .workers(3)
+    ///     .launch(|coord: &mut CoordinatorCtx<Shared, ()>| {
+    ///         let rows = &mut coord.shared_mut().rows;
+    ///         rows.as_mut_vec().resize(7 * 4, 0);
+    ///         rows.set_split(Split::Chunks(4))?; // task t writes row t
+    ///         coord.parallel_for_tasks(7, |_w, task| {
+    ///             let mut row = _w.shared().rows.part_mut(task)?;
+    ///             row.fill(task.index as u32);
+    ///             Ok::<(), TaskletError>(())
+    ///         })?;
+    ///         let rows = coord.shared().rows.read(&*coord)?;
+    ///         let ends = [rows[0] as u8, rows[27] as u8];
+    ///         coord.set_output(&ends);
+    ///         Ok(())
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(result.output(), &[0, 6]);
+    /// ```
+    ///
+    /// **Portable.**
+    pub fn parallel_for_tasks<F, R>(&mut self, tasks: usize, f: F) -> Result<(), TaskletError>
+    where
+        S: Sync,
+        W: Send,
+        F: Fn(&mut WorkerCtx<S, W>, Task) -> R + Sync,
+        R: LaneResult,
+    {
+        let (lanes, backend) = self.region(Some(tasks));
+        let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
+            let mut worker = lanes.worker(handle)?;
+            let first = worker.data_worker_index();
+            for index in (first..tasks).step_by(worker.data_lanes) {
+                if worker.is_cancelled() {
+                    return Err(TaskletError::Cancelled);
+                }
+                let task = Task {
+                    index,
+                    count: tasks,
+                    key: PartKey::new(lanes.scope, handle.index(), Some((index, tasks))),
+                };
+                f(&mut worker, task).into_lane_result()?;
+            }
+            Ok(())
+        };
+        backend.run_region(&job)
+    }
+
+    /// A new region: what its lanes reach, and the backend that runs it.
+    /// `tasks` is the task count of a `parallel_for_tasks` region.
+    fn region(&mut self, tasks: Option<usize>) -> (LaneMemory<'_, S, W>, &mut CoordinatorHandle) {
         let lanes = LaneMemory {
             shared: &self.shared,
             scratch: self.scratch.as_mut_ptr(),
             lanes: self.scratch.len(),
             input: self.input.as_slice(),
+            scope: Scope::next(self.shared.value_span()),
+            tasks,
         };
-        let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
-            f(&mut lanes.worker(handle)?).into_lane_result()
-        };
-        self.handle.run_region(&job)
+        (lanes, &mut self.handle)
+    }
+
+    /// Everything the coordinator reaches, borrowed at once: the shared
+    /// value mutably, every data lane's scratch and the input. Lets one
+    /// function read the lanes' scratch while it writes the shared value,
+    /// which `shared_mut()` and `data_scratch(i)` on `&mut self` cannot.
+    ///
+    /// ```
+    /// use grafos::cpu::{CpuBuilder, CoordinatorCtx};
+    ///
+    /// let lease = CpuBuilder::new().cores(4).acquire().unwrap();
+    /// let result = lease.cpu().shared_memory_tasklet::<u64, u64>()
+    ///     .workers(4)
+    ///     .launch(|coord: &mut CoordinatorCtx<u64, u64>| {
+    ///         coord.parallel_for_workers(|w| *w.scratch_mut() = w.lane().index as u64 + 1)?;
+    ///         let parts = coord.parts();
+    ///         *parts.shared = parts.data_scratch.iter().map(|s| *s.get()).sum();
+    ///         let total = *coord.shared();
+    ///         coord.set_output(&total.to_le_bytes());
+    ///         Ok(())
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(result.output(), &6u64.to_le_bytes());
+    /// ```
+    ///
+    /// **Portable.**
+    pub fn parts(&mut self) -> CoordinatorParts<'_, S, W> {
+        CoordinatorParts {
+            shared: self.shared.get_mut(),
+            data_scratch: &mut self.scratch[1..],
+            input: self.input.as_slice(),
+        }
     }
 
     /// Spends one unit of fuel (host mock) and is a cancellation point.
@@ -372,6 +557,10 @@ struct LaneMemory<'a, S, W> {
     scratch: *mut WorkerScratch<W>,
     lanes: usize,
     input: &'a [u8],
+    /// The region, for the keys of `Partitioned` parts.
+    scope: Scope,
+    /// The task count of a `parallel_for_tasks` region.
+    tasks: Option<usize>,
 }
 
 impl<S, W> LaneMemory<'_, S, W> {
@@ -391,6 +580,8 @@ impl<S, W> LaneMemory<'_, S, W> {
             input: self.input,
             handle,
             data_lanes: self.lanes - 1,
+            scope: self.scope,
+            tasks: self.tasks,
             _not_send: PhantomData,
         })
     }
@@ -408,6 +599,19 @@ impl<S, W> Copy for LaneMemory<'_, S, W> {}
 // reaches only its own scratch slot through `scratch`, moving `&mut W` to
 // its thread (sound for `W: Send`).
 unsafe impl<S: Sync, W: Send> Sync for LaneMemory<'_, S, W> {}
+
+/// Disjoint borrows of everything the coordinator reaches, from
+/// [`CoordinatorCtx::parts`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CoordinatorParts<'a, S, W> {
+    /// The shared value, mutably.
+    pub shared: &'a mut S,
+    /// Every data lane's scratch region, data lane `i` at index `i`.
+    pub data_scratch: &'a mut [WorkerScratch<W>],
+    /// The launch input.
+    pub input: &'a [u8],
+}
 
 /// Disjoint borrows of everything a data lane reaches, from
 /// [`WorkerCtx::parts`].
@@ -433,6 +637,8 @@ pub struct WorkerCtx<S, W> {
     input: *const [u8],
     handle: LaneHandle,
     data_lanes: usize,
+    scope: Scope,
+    tasks: Option<usize>,
     /// A context belongs to the lane it was made for.
     _not_send: PhantomData<*mut ()>,
 }
@@ -534,11 +740,21 @@ impl<S, W> WorkerCtx<S, W> {
 
     /// This lane's position in data lane space.
     ///
+    /// In a `parallel_for_workers` region the `Lane` is also the key to this
+    /// lane's part of a [`Partitioned`](super::Partitioned) array; in a
+    /// `parallel_for_tasks` region the parts belong to the tasks.
+    ///
     /// **Portable.**
     pub fn lane(&self) -> Lane {
+        let index = self.data_worker_index();
+        let part = match self.tasks {
+            None => Some((index, self.data_lanes)),
+            Some(_) => None,
+        };
         Lane {
-            index: self.data_worker_index(),
+            index,
             count: self.data_lanes,
+            key: PartKey::new(self.scope, self.handle.index(), part),
         }
     }
 

@@ -114,12 +114,16 @@
 mod builder;
 mod context;
 pub mod partition;
+mod partitioned;
 mod region;
 
 pub(crate) use builder::LaunchConfig;
 pub use builder::{Cpu, CpuBuilder, CpuLease, SharedTaskletBuilder};
 pub(crate) use context::{CoordinatorBackend, LaneBackend, RegionJob};
-pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx, WorkerParts};
+pub use context::{
+    CoordinatorCtx, CoordinatorParts, Lane, LaneResult, Task, WorkerCtx, WorkerParts,
+};
+pub use partitioned::{Owner, PartMut, Partitioned, Split, VecGuard};
 pub use grafos_abi::{
     CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,
     MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,

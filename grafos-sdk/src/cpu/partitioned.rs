@@ -1,0 +1,866 @@
+//! Arrays in the shared value that lanes write part by part: rayon's
+//! `par_chunks_mut`, OpenMP's `for` over an array, without atomics as
+//! storage and without `unsafe` in the tasklet.
+//!
+//! A [`Partitioned<T>`] field of the shared value holds a `Vec<T>` and a
+//! [`Split`]: the rule that cuts `0..len` into parts. Inside a region each
+//! part has one owner, known to the SDK: data lane `i` in a
+//! [`parallel_for_workers`](super::CoordinatorCtx::parallel_for_workers)
+//! region, task `t` in a
+//! [`parallel_for_tasks`](super::CoordinatorCtx::parallel_for_tasks) one.
+//! The owner gets its part with [`Partitioned::part_mut`]; any lane may
+//! instead read the whole array with [`Partitioned::read`]. Between regions
+//! the coordinator owns the whole array through
+//! [`shared_mut`](super::CoordinatorCtx::shared_mut).
+//!
+//! # The rules, and why they make the bytes the same everywhere
+//!
+//! In one region an array is **either** read whole **or** written by parts,
+//! never both: what a lane reads was written before the region began, so it
+//! cannot depend on which lane ran first, on the host mock's threads or in
+//! the runtime's lane order. The parts of one region are disjoint, so no two
+//! lanes ever write the same element. A part is reached only through a
+//! [`Lane`] or [`Task`] handed out by the SDK for this region: they cannot be
+//! built by hand, sent to another lane (they are not `Send`) or kept past the
+//! region, so a lane cannot reach another lane's part.
+//!
+//! What the compiler cannot see is checked when it happens, with the same
+//! outcome on both targets: a read and a write of one array in one region,
+//! holding one's part twice at once, a split without a part for the owner,
+//! or an array outside the launch's shared value all end the launch with
+//! [`TaskletError::PartitionMisuse`].
+//!
+//! ```
+//! use grafos::cpu::{CpuBuilder, CoordinatorCtx, Partitioned};
+//!
+//! #[derive(Default)]
+//! struct Shared {
+//!     squares: Partitioned<u64>,
+//! }
+//!
+//! let lease = CpuBuilder::new().cores(4).acquire().unwrap();
+//! let result = lease.cpu().shared_memory_tasklet::<Shared, ()>()
+//!     .workers(4)
+//!     .launch(|coord: &mut CoordinatorCtx<Shared, ()>| {
+//!         *coord.shared_mut().squares.as_mut_vec() = vec![0; 10];
+//!         // Each of the 3 data lanes writes its even block of the 10 values.
+//!         coord.parallel_for_workers(|w| {
+//!             let mut part = w.shared().squares.part_mut(w.lane())?;
+//!             for (i, v) in part.range().zip(part.iter_mut()) {
+//!                 *v = (i * i) as u64;
+//!             }
+//!             Ok::<(), grafos::cpu::TaskletError>(())
+//!         })?;
+//!         let squares = coord.shared_mut().squares.as_mut_slice();
+//!         let bytes: Vec<u8> = squares.iter().flat_map(|v| v.to_le_bytes()).collect();
+//!         coord.set_output(&bytes);
+//!         Ok(())
+//!     })
+//!     .unwrap();
+//! assert_eq!(result.output()[9 * 8], 81);
+//! ```
+
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut, Range};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+
+use super::{CoordinatorCtx, Lane, MAX_LANES, Task, TaskletError, partition};
+
+/// How a [`Partitioned`] array is cut into parts, from its length and the
+/// number of owners of the region (data lanes, or tasks).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Split {
+    /// Part `i` of `n` is [`partition::even`]`(len, n, i)`: one contiguous
+    /// block per owner, sizes differing by at most one.
+    #[default]
+    Even,
+    /// Part `i` is `i * size .. (i + 1) * size`, cut at `len`: fixed-size
+    /// chunks, one per task (or lane); owners past the end get empty parts.
+    Chunks(usize),
+    /// Part `i` is the `i`-th range, as the coordinator listed them. The
+    /// ranges must be disjoint; each must lie in the array when claimed.
+    Ranges(Vec<Range<usize>>),
+}
+
+impl Split {
+    /// Part `part` of `parts` in an array of `len` elements.
+    fn part(&self, len: usize, part: usize, parts: usize) -> Result<Range<usize>, String> {
+        match self {
+            Split::Even => Ok(partition::even(len, parts, part)),
+            Split::Chunks(size) => {
+                let start = part.saturating_mul(*size).min(len);
+                Ok(start..start.saturating_add(*size).min(len))
+            }
+            Split::Ranges(ranges) => {
+                let range = ranges.get(part).ok_or_else(|| {
+                    format!(
+                        "the split lists {} range(s), so part {part} has none",
+                        ranges.len()
+                    )
+                })?;
+                if range.end > len {
+                    return Err(format!(
+                        "part {part} is {range:?}, past the array's {len} element(s)"
+                    ));
+                }
+                Ok(range.clone())
+            }
+        }
+    }
+
+    /// Whether the split can be used: chunks are not empty and listed
+    /// ranges are ordered and disjoint.
+    fn check(&self) -> Result<(), String> {
+        match self {
+            Split::Even => Ok(()),
+            Split::Chunks(0) => Err("chunks of 0 elements".to_owned()),
+            Split::Chunks(_) => Ok(()),
+            Split::Ranges(ranges) => {
+                if let Some(bad) = ranges.iter().find(|r| r.start > r.end) {
+                    return Err(format!("range {bad:?} ends before it starts"));
+                }
+                let mut sorted: Vec<&Range<usize>> =
+                    ranges.iter().filter(|r| !r.is_empty()).collect();
+                sorted.sort_by_key(|r| r.start);
+                match sorted.windows(2).find(|w| w[0].end > w[1].start) {
+                    Some(w) => Err(format!("ranges {:?} and {:?} overlap", w[0], w[1])),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// Region ids, unique in the process: a region takes the next one when it
+/// starts. They are only compared, so they never reach a launch's output.
+static NEXT_REGION: AtomicU64 = AtomicU64::new(1);
+
+/// Where and when a lane runs: the region's id and the address range of
+/// the launch's shared value, which every array a lane claims must lie in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Scope {
+    region: u64,
+    shared: (usize, usize),
+}
+
+impl Scope {
+    /// A new region of the launch whose shared value spans `shared`.
+    pub(crate) fn next(shared: Range<usize>) -> Self {
+        Self {
+            region: NEXT_REGION.fetch_add(1, SeqCst),
+            shared: (shared.start, shared.end),
+        }
+    }
+}
+
+/// What a [`Lane`] or [`Task`] may claim, as the SDK made it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PartKey {
+    /// `None` for a value built by hand (`Lane::new`).
+    scope: Option<Scope>,
+    /// The raw lane that holds it.
+    lane: usize,
+    /// Its part and the region's number of parts; `None` for a lane of a
+    /// task region, whose parts belong to the tasks.
+    part: Option<(usize, usize)>,
+    /// Neither `Send` nor `Sync`: a key stays on its lane.
+    _here: PhantomData<*const ()>,
+}
+
+impl PartKey {
+    /// Part `part` of `parts`, held by raw lane `lane` in `scope`.
+    pub(crate) fn new(scope: Scope, lane: usize, part: Option<(usize, usize)>) -> Self {
+        Self {
+            scope: Some(scope),
+            lane,
+            part,
+            _here: PhantomData,
+        }
+    }
+
+    /// A key that claims nothing: a `Lane` or `Task` built by hand.
+    pub(crate) fn detached() -> Self {
+        Self {
+            scope: None,
+            lane: 0,
+            part: None,
+            _here: PhantomData,
+        }
+    }
+}
+
+impl fmt::Debug for PartKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PartKey")
+            .field("lane", &self.lane)
+            .field("part", &self.part)
+            .finish_non_exhaustive()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Who asks for a [`Partitioned`] array: a data lane's [`Lane`], a task's
+/// [`Task`], or the coordinator (`&CoordinatorCtx`, between regions).
+/// Sealed: only the SDK hands these out.
+pub trait Owner: sealed::Sealed {
+    #[doc(hidden)]
+    fn key(&self) -> Asker;
+}
+
+/// What an [`Owner`] is, for the checks. Not part of the API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Asker {
+    /// A lane (or task) inside a region.
+    Lane(PartKeyOpaque),
+    /// The coordinator, between regions.
+    Coordinator,
+}
+
+/// A lane's key, opaque outside the SDK.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct PartKeyOpaque(PartKey);
+
+impl sealed::Sealed for Lane {}
+impl Owner for Lane {
+    fn key(&self) -> Asker {
+        Asker::Lane(PartKeyOpaque(self.key))
+    }
+}
+
+impl sealed::Sealed for Task {}
+impl Owner for Task {
+    fn key(&self) -> Asker {
+        Asker::Lane(PartKeyOpaque(self.key))
+    }
+}
+
+impl<S, W> sealed::Sealed for &CoordinatorCtx<S, W> {}
+impl<S, W> Owner for &CoordinatorCtx<S, W> {
+    fn key(&self) -> Asker {
+        // The coordinator runs only between regions: no lane holds a part.
+        Asker::Coordinator
+    }
+}
+
+impl<S, W> sealed::Sealed for &mut CoordinatorCtx<S, W> {}
+impl<S, W> Owner for &mut CoordinatorCtx<S, W> {
+    fn key(&self) -> Asker {
+        Asker::Coordinator
+    }
+}
+
+/// Words of the per-lane "holds its part now" bit set.
+const HELD_WORDS: usize = MAX_LANES.div_ceil(64);
+
+/// A `Vec<T>` in the shared value that lanes write part by part; see the
+/// [module docs](self) for the rules.
+///
+/// The coordinator fills, resizes and reads it between regions through
+/// [`as_mut_vec`](Self::as_mut_vec) and [`as_mut_slice`](Self::as_mut_slice)
+/// (on `coord.shared_mut()`) or [`read`](Self::read); in a region the owner
+/// of a part writes it through [`part_mut`](Self::part_mut), or lanes read
+/// the whole through [`read`](Self::read).
+pub struct Partitioned<T> {
+    /// The elements, owned as a `Box<[T]>` (`Box::into_raw`). Lanes write
+    /// through this pointer, never through a reference to the whole.
+    data: UnsafeCell<NonNull<[T]>>,
+    split: Split,
+    /// Bit `lane` is set while lane `lane` holds its part.
+    held: [AtomicU64; HELD_WORDS],
+    /// The last region that read the array whole, and the last that wrote
+    /// a part of it (region ids are never 0).
+    read_in: AtomicU64,
+    written_in: AtomicU64,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: the array owns its `T`s.
+unsafe impl<T: Send> Send for Partitioned<T> {}
+// SAFETY: through `&Partitioned` lanes get `&mut` to disjoint parts on their
+// own threads (`T: Send`) or `&[T]` to the whole (`T: Sync`), never both in
+// one region; see `part_mut` and `read`.
+unsafe impl<T: Send + Sync> Sync for Partitioned<T> {}
+
+impl<T> Default for Partitioned<T> {
+    fn default() -> Self {
+        Self::from_vec(Vec::new())
+    }
+}
+
+impl<T> From<Vec<T>> for Partitioned<T> {
+    fn from(values: Vec<T>) -> Self {
+        Self::from_vec(values)
+    }
+}
+
+impl<T> Partitioned<T> {
+    /// An array of `values`, split [`Split::Even`].
+    pub fn from_vec(values: Vec<T>) -> Self {
+        let data = NonNull::from(Box::leak(values.into_boxed_slice()));
+        Self {
+            data: UnsafeCell::new(data),
+            split: Split::Even,
+            held: [const { AtomicU64::new(0) }; HELD_WORDS],
+            read_in: AtomicU64::new(0),
+            written_in: AtomicU64::new(0),
+            _owns: PhantomData,
+        }
+    }
+
+    /// This array with `split` as its rule.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskletError::PartitionMisuse`] if `split` has chunks of 0
+    /// elements or overlapping ranges.
+    pub fn with_split(mut self, split: Split) -> Result<Self, TaskletError> {
+        self.set_split(split)?;
+        Ok(self)
+    }
+
+    /// Replaces the rule that cuts the array into parts (coordinator,
+    /// between regions).
+    ///
+    /// # Errors
+    ///
+    /// [`TaskletError::PartitionMisuse`] if `split` has chunks of 0
+    /// elements or overlapping ranges; the old split stays.
+    pub fn set_split(&mut self, split: Split) -> Result<(), TaskletError> {
+        split.check().map_err(|problem| misuse(0, problem))?;
+        self.split = split;
+        Ok(())
+    }
+
+    /// The rule that cuts the array into parts.
+    pub fn split(&self) -> &Split {
+        &self.split
+    }
+
+    /// Elements in the array.
+    pub fn len(&self) -> usize {
+        self.ptr().len()
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn ptr(&self) -> NonNull<[T]> {
+        // SAFETY: the pointer itself changes only through `&mut self`.
+        unsafe { *self.data.get() }
+    }
+
+    /// The whole array, mutably: the coordinator's, between regions.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: `&mut self` excludes every lane; the pointer is the live
+        // `Box<[T]>` this array owns.
+        unsafe { self.data.get_mut().as_mut() }
+    }
+
+    /// The array as a `Vec`, to fill or resize: the coordinator's, between
+    /// regions. The guard puts it back when dropped; the split stays.
+    pub fn as_mut_vec(&mut self) -> VecGuard<'_, T> {
+        let values = self.replace(Vec::new());
+        VecGuard {
+            array: self,
+            values,
+        }
+    }
+
+    /// Puts `values` in the array and returns the elements it held.
+    fn replace(&mut self, values: Vec<T>) -> Vec<T> {
+        let new = NonNull::from(Box::leak(values.into_boxed_slice()));
+        let old = std::mem::replace(self.data.get_mut(), new);
+        // SAFETY: every pointer the array holds came from `Box::leak` of a
+        // `Box<[T]>`; `old` is no longer held, so it is taken back once.
+        unsafe { Box::from_raw(old.as_ptr()) }.into_vec()
+    }
+
+    /// The elements, as a `Vec`.
+    pub fn into_vec(mut self) -> Vec<T> {
+        self.replace(Vec::new())
+    }
+
+    /// The whole array, read-only.
+    ///
+    /// A lane may read an array in a region in which no part of it is
+    /// written; the coordinator (`read(&*coord)`) may always.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskletError::PartitionMisuse`] if a lane writes a part of this
+    /// array in the same region, or the array is not in the launch's
+    /// shared value.
+    ///
+    /// **Portable.**
+    pub fn read(&self, by: impl Owner) -> Result<&[T], TaskletError> {
+        if let Asker::Lane(PartKeyOpaque(key)) = by.key() {
+            let scope = self.scope_of(&key)?;
+            // With `part_mut`'s mirror image, in `SeqCst`: of a read and a
+            // write of one region, at least one sees the other.
+            self.read_in.store(scope.region, SeqCst);
+            if self.written_in.load(SeqCst) == scope.region {
+                return Err(misuse(key.lane, READ_AND_WRITE));
+            }
+        }
+        // SAFETY: no part of the array is written in this region (checked
+        // above), or the coordinator asks and no region runs; the pointer
+        // is the live `Box<[T]>`.
+        Ok(unsafe { self.ptr().as_ref() })
+    }
+
+    /// The part of the array that `owner` (this lane, or this task) writes
+    /// in this region.
+    ///
+    /// Parts of one region are disjoint, cut by the array's [`Split`] for
+    /// the region's owners: data lanes in `parallel_for_workers`, tasks in
+    /// `parallel_for_tasks`. The part is released when the returned
+    /// [`PartMut`] is dropped, and may be taken again later in the region.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskletError::PartitionMisuse`] if the array is read whole in the
+    /// same region, the lane holds its part already, the split has no part
+    /// for `owner`, `owner` is a lane of a task region (claim with the
+    /// [`Task`]) or was not made by the SDK, or the array is not in the
+    /// launch's shared value.
+    ///
+    /// **Portable.**
+    pub fn part_mut<O: Owner>(&self, owner: O) -> Result<PartMut<'_, T>, TaskletError> {
+        let key = match owner.key() {
+            Asker::Lane(PartKeyOpaque(key)) => key,
+            Asker::Coordinator => {
+                return Err(misuse(
+                    0,
+                    "the coordinator owns the whole array between regions: use \
+                     `coord.shared_mut()` and `as_mut_slice()`"
+                        .to_owned(),
+                ));
+            }
+        };
+        let scope = self.scope_of(&key)?;
+        let Some((part, parts)) = key.part else {
+            return Err(misuse(
+                key.lane,
+                "in a `parallel_for_tasks` region the parts belong to the tasks: claim with the \
+                 `Task`, not the `Lane`",
+            ));
+        };
+        let range = self
+            .split
+            .part(self.len(), part, parts)
+            .map_err(|problem| misuse(key.lane, problem))?;
+        self.written_in.store(scope.region, SeqCst);
+        if self.read_in.load(SeqCst) == scope.region {
+            return Err(misuse(key.lane, READ_AND_WRITE));
+        }
+        let (word, bit) = (key.lane / 64, 1u64 << (key.lane % 64));
+        let held = &self.held[word];
+        if held.fetch_or(bit, SeqCst) & bit != 0 {
+            return Err(misuse(
+                key.lane,
+                "the lane holds its part of this array already: use the `PartMut` it has",
+            ));
+        }
+        // SAFETY: `range` lies in the live `Box<[T]>` (checked by `Split::part`
+        // or built in bounds). In this region no lane reads the array whole
+        // (checked above), parts of different owners are disjoint (the split
+        // is checked disjoint, owners are distinct and made by the SDK for
+        // this region only), and this lane holds no other borrow of this
+        // part (its `held` bit, cleared when the `PartMut` drops).
+        let slice = unsafe {
+            let start = self.ptr().cast::<T>().as_ptr().add(range.start);
+            std::slice::from_raw_parts_mut(start, range.len())
+        };
+        Ok(PartMut {
+            slice,
+            range,
+            held,
+            bit,
+        })
+    }
+
+    /// The scope of `key`, if it may use this array: made by the SDK, and
+    /// the array inside the launch's shared value.
+    fn scope_of(&self, key: &PartKey) -> Result<Scope, TaskletError> {
+        let Some(scope) = key.scope else {
+            return Err(misuse(
+                key.lane,
+                "this `Lane` or `Task` was built by hand; only the one a region hands its lane \
+                 can claim a part",
+            ));
+        };
+        let at = std::ptr::from_ref(self) as usize;
+        let (start, end) = scope.shared;
+        if at < start || at + size_of::<Self>() > end {
+            return Err(misuse(
+                key.lane,
+                "the array is not in the launch's shared value: a `Partitioned` must be a field \
+                 of the shared type (not behind a `Box`, `Vec` or `static`)",
+            ));
+        }
+        Ok(scope)
+    }
+}
+
+const READ_AND_WRITE: &str = "one region both reads this array whole and writes a part of it; \
+    what the reading lanes see would depend on lane order. Read it in one region and write it \
+    in another (keep two arrays and swap them between regions)";
+
+fn misuse(lane: usize, message: impl Into<String>) -> TaskletError {
+    TaskletError::PartitionMisuse {
+        lane,
+        message: message.into(),
+    }
+}
+
+impl<T> Drop for Partitioned<T> {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `Box::leak` and is freed once.
+        drop(unsafe { Box::from_raw(self.data.get_mut().as_ptr()) });
+    }
+}
+
+impl<T> fmt::Debug for Partitioned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The elements may be written by lanes right now: not shown.
+        f.debug_struct("Partitioned")
+            .field("len", &self.len())
+            .field("split", &self.split)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `Vec` of a [`Partitioned`] array, lent to the coordinator by
+/// [`Partitioned::as_mut_vec`]; put back when dropped.
+#[derive(Debug)]
+pub struct VecGuard<'a, T> {
+    array: &'a mut Partitioned<T>,
+    values: Vec<T>,
+}
+
+impl<T> Deref for VecGuard<'_, T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.values
+    }
+}
+
+impl<T> DerefMut for VecGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.values
+    }
+}
+
+impl<T> Drop for VecGuard<'_, T> {
+    fn drop(&mut self) {
+        let values = std::mem::take(&mut self.values);
+        self.array.replace(values);
+    }
+}
+
+/// One owner's part of a [`Partitioned`] array: `&mut [T]` (through
+/// `Deref`), and where it lies in the array.
+pub struct PartMut<'a, T> {
+    slice: &'a mut [T],
+    range: Range<usize>,
+    held: &'a AtomicU64,
+    bit: u64,
+}
+
+impl<T> PartMut<'_, T> {
+    /// Where the part lies in the whole array.
+    pub fn range(&self) -> Range<usize> {
+        self.range.clone()
+    }
+}
+
+impl<T> Deref for PartMut<'_, T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.slice
+    }
+}
+
+impl<T> DerefMut for PartMut<'_, T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.slice
+    }
+}
+
+impl<T> Drop for PartMut<'_, T> {
+    fn drop(&mut self) {
+        self.held.fetch_and(!self.bit, SeqCst);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for PartMut<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PartMut")
+            .field("range", &self.range)
+            .field("values", &self.slice)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::cpu::{CpuBuilder, SharedTaskletResult};
+
+    #[derive(Default)]
+    struct Two {
+        a: Partitioned<u32>,
+        b: Partitioned<u32>,
+    }
+
+    type Coord = CoordinatorCtx<Two, ()>;
+
+    fn launch(
+        workers: usize,
+        f: impl FnOnce(&mut Coord) -> Result<(), TaskletError>,
+    ) -> Result<SharedTaskletResult, TaskletError> {
+        let lease = CpuBuilder::new().cores(workers).acquire()?;
+        lease
+            .cpu()
+            .shared_memory_tasklet::<Two, ()>()
+            .workers(workers)
+            .launch(f)
+    }
+
+    fn misuse_message(result: Result<SharedTaskletResult, TaskletError>) -> String {
+        match result {
+            Err(TaskletError::PartitionMisuse { message, .. }) => message,
+            other => panic!("expected PartitionMisuse, got {other:?}"),
+        }
+    }
+
+    fn filled(len: usize) -> impl FnOnce(&mut Coord) {
+        move |coord| {
+            coord.shared_mut().a.as_mut_vec().extend(0..len as u32);
+            coord.shared_mut().b.as_mut_vec().resize(len, 0);
+        }
+    }
+
+    #[test]
+    fn lanes_read_one_array_and_write_parts_of_another() {
+        for workers in [2, 3, 5, 9] {
+            let result = launch(workers, |coord| {
+                filled(100)(coord);
+                coord.parallel_for_workers(|w| {
+                    let a = w.shared().a.read(w.lane())?;
+                    let mut b = w.shared().b.part_mut(w.lane())?;
+                    for (i, v) in b.range().zip(b.iter_mut()) {
+                        *v = a[99 - i] * 2;
+                    }
+                    Ok::<_, TaskletError>(())
+                })?;
+                let b = coord.shared().b.read(&*coord)?;
+                assert_eq!(b, (0..100u32).rev().map(|v| v * 2).collect::<Vec<_>>());
+                Ok(())
+            });
+            result.unwrap();
+        }
+    }
+
+    #[test]
+    fn tasks_write_chunks_and_listed_ranges() {
+        let result = launch(4, |coord| {
+            filled(10)(coord);
+            coord.shared_mut().b.set_split(Split::Chunks(3))?;
+            coord.parallel_for_tasks(4, |w, task| {
+                w.shared().b.part_mut(task)?.fill(task.index as u32 + 1);
+                Ok::<_, TaskletError>(())
+            })?;
+            assert_eq!(
+                coord.shared_mut().b.as_mut_slice(),
+                [1, 1, 1, 2, 2, 2, 3, 3, 3, 4]
+            );
+            let ranges = Split::Ranges(vec![8..10, 0..2, 2..2]);
+            coord.shared_mut().b.set_split(ranges)?;
+            coord.parallel_for_tasks(3, |w, task| {
+                w.shared().b.part_mut(task)?.fill(9 - task.index as u32);
+                Ok::<_, TaskletError>(())
+            })?;
+            assert_eq!(
+                coord.shared_mut().b.as_mut_slice(),
+                [8, 8, 1, 2, 2, 2, 3, 3, 9, 9]
+            );
+            Ok(())
+        });
+        result.unwrap();
+    }
+
+    #[test]
+    fn more_tasks_than_lanes_run_each_once_in_a_fixed_lane() {
+        let seen = Mutex::new(Vec::new());
+        launch(3, |coord| {
+            coord.parallel_for_tasks(7, |w, task| {
+                seen.lock().unwrap().push((task.index, w.lane().index));
+            })
+        })
+        .unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        let expected: Vec<_> = (0..7).map(|t| (t, t % 2)).collect();
+        assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn zero_tasks_is_an_empty_region() {
+        launch(3, |coord| coord.parallel_for_tasks(0, |_, _| -> () { unreachable!() })).unwrap();
+    }
+
+    #[test]
+    fn reading_and_writing_one_array_in_one_region_is_an_error() {
+        let message = misuse_message(launch(3, |coord| {
+            filled(8)(coord);
+            coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                if w.lane().index == 0 {
+                    w.shared().a.read(w.lane())?;
+                } else {
+                    w.shared().a.part_mut(w.lane())?;
+                }
+                Ok(())
+            })
+        }));
+        assert!(message.contains("both reads this array whole and writes"), "{message}");
+        // The next region may do either.
+        launch(3, |coord| {
+            filled(8)(coord);
+            coord.parallel_for_workers(|w| w.shared().a.read(w.lane()).map(drop))?;
+            coord.parallel_for_workers(|w| w.shared().a.part_mut(w.lane()).map(drop))
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn holding_ones_part_twice_is_an_error_and_taking_it_again_is_not() {
+        let message = misuse_message(launch(2, |coord| {
+            filled(8)(coord);
+            coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                let first = w.shared().a.part_mut(w.lane())?;
+                let second = w.shared().a.part_mut(w.lane())?;
+                drop((first, second));
+                Ok(())
+            })
+        }));
+        assert!(message.contains("holds its part"), "{message}");
+        launch(2, |coord| {
+            filled(8)(coord);
+            coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                w.shared().a.part_mut(w.lane())?[0] = 1;
+                w.shared().a.part_mut(w.lane())?[0] += 1;
+                Ok(())
+            })?;
+            assert_eq!(coord.shared_mut().a.as_mut_slice()[0], 2);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_lane_of_a_task_region_and_a_hand_made_lane_claim_nothing() {
+        let message = misuse_message(launch(3, |coord| {
+            filled(8)(coord);
+            coord.parallel_for_tasks(4, |w, _| w.shared().a.part_mut(w.lane()).map(drop))
+        }));
+        assert!(message.contains("belong to the tasks"), "{message}");
+        let message = misuse_message(launch(3, |coord| {
+            filled(8)(coord);
+            coord.parallel_for_workers(|w| w.shared().a.part_mut(Lane::new(0, 2)).map(drop))
+        }));
+        assert!(message.contains("built by hand"), "{message}");
+        let message = misuse_message(launch(3, |coord| {
+            coord.parallel_for_workers(|w| w.shared().a.read(Task::new(0, 1)).map(drop))
+        }));
+        assert!(message.contains("built by hand"), "{message}");
+    }
+
+    #[test]
+    fn a_split_without_the_owners_part_is_an_error() {
+        let message = misuse_message(launch(4, |coord| {
+            filled(8)(coord);
+            coord.shared_mut().a.set_split(Split::Ranges(vec![0..4]))?;
+            coord.parallel_for_workers(|w| w.shared().a.part_mut(w.lane()).map(drop))
+        }));
+        assert!(message.contains("lists 1 range(s), so part 1 has none"), "{message}");
+        let message = misuse_message(launch(2, |coord| {
+            filled(8)(coord);
+            coord.shared_mut().a.set_split(Split::Ranges(vec![4..9]))?;
+            coord.parallel_for_workers(|w| w.shared().a.part_mut(w.lane()).map(drop))
+        }));
+        assert!(message.contains("past the array's 8 element(s)"), "{message}");
+    }
+
+    #[test]
+    fn bad_splits_are_refused_and_the_old_one_stays() {
+        let mut array = Partitioned::from(vec![0u8; 10]);
+        for (split, problem) in [
+            (Split::Chunks(0), "chunks of 0 elements"),
+            (Split::Ranges(vec![0..4, 3..5]), "overlap"),
+            (Split::Ranges(vec![5..6, 0..9]), "overlap"),
+            (Split::Ranges(vec![#[allow(clippy::reversed_empty_ranges)] (4..2)]), "ends before"),
+        ] {
+            let message = misuse_message(array.set_split(split).map(|()| unreachable!()));
+            assert!(message.contains(problem), "{message}");
+        }
+        assert_eq!(array.split(), &Split::Even);
+        let array = array
+            .with_split(Split::Ranges(vec![0..0, 0..2, 2..2, 2..10]))
+            .unwrap();
+        assert_eq!(array.len(), 10);
+    }
+
+    #[test]
+    fn an_array_outside_the_shared_value_claims_nothing() {
+        static OUTSIDE: std::sync::LazyLock<Partitioned<u8>> =
+            std::sync::LazyLock::new(|| Partitioned::from(vec![0; 4]));
+        let message = misuse_message(launch(3, |coord| {
+            coord.parallel_for_workers(|w| OUTSIDE.part_mut(w.lane()).map(drop))
+        }));
+        assert!(message.contains("not in the launch's shared value"), "{message}");
+    }
+
+    #[test]
+    fn the_coordinator_reads_but_does_not_claim() {
+        let message = misuse_message(launch(2, |coord| {
+            filled(4)(coord);
+            assert_eq!(coord.shared().a.read(&*coord)?, [0, 1, 2, 3]);
+            coord.shared().a.part_mut(&*coord).map(drop)
+        }));
+        assert!(message.contains("coordinator owns the whole array"), "{message}");
+    }
+
+    #[test]
+    fn the_vec_comes_back_with_its_split_and_elements_drop_once() {
+        use std::rc::Rc;
+        let counted = Rc::new(());
+        let mut array = Partitioned::from(vec![counted.clone(); 3])
+            .with_split(Split::Chunks(2))
+            .unwrap();
+        array.as_mut_vec().push(counted.clone());
+        assert_eq!((array.len(), Rc::strong_count(&counted)), (4, 5));
+        assert_eq!(array.split(), &Split::Chunks(2));
+        let values = array.into_vec();
+        assert_eq!(Rc::strong_count(&counted), 5);
+        drop(values);
+        assert_eq!(Rc::strong_count(&counted), 1);
+        let array = Partitioned::from(vec![counted.clone(); 2]);
+        drop(array);
+        assert_eq!(Rc::strong_count(&counted), 1);
+        assert!(format!("{:?}", Partitioned::<u8>::default()).contains("len: 0"));
+    }
+}
