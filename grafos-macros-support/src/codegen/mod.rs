@@ -74,6 +74,7 @@ fn module(module: &Module, config: &Config, strip: bool, generated: TokenStream)
         match entry {
             Entry::Item(item) => item.to_tokens(&mut items),
             Entry::Worker(worker) => items.extend(workers::generate(worker, config)),
+            Entry::RejectedWorker(f) => items.extend(workers::rejected(f, config)),
         }
     }
     let items = if strip {

@@ -1,9 +1,14 @@
-//! `#[worker]` fns. One that takes `&mut Worker` is already what
-//! `parallel_for_workers` runs and stays as written. One with plain
-//! parameters becomes `fn name(lane: &mut Worker) -> Result<(), TaskletError>`
-//! that borrows the lane's parts once (`WorkerCtx::parts`) and calls the
-//! user's fn, kept inside it unchanged, so its body, its `return`s and its
-//! types read exactly as written.
+//! `#[worker]` fns. One that takes `&mut Worker` (and a `Task`) is already
+//! what `parallel_for_workers` (`parallel_for_tasks`) runs and stays as
+//! written. One with plain parameters becomes
+//! `fn name(lane: &mut Worker) -> Result<(), TaskletError>` (with a second
+//! parameter `task: Task` if it takes the `Task`) that borrows the lane's
+//! parts once (`WorkerCtx::parts`) and calls the user's fn, kept inside it
+//! unchanged, so its body, its `return`s and its types read exactly as
+//! written.
+//!
+//! A `#[worker]` the macro rejected becomes a stub of the shape its call
+//! site expects (see [`rejected`]), so the macro's error is the only one.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -11,7 +16,7 @@ use syn::spanned::Spanned;
 use syn::{AttrStyle, ItemFn, ReturnType};
 
 use crate::args::Config;
-use crate::ir::{Param, ParamKind, Worker, WorkerForm};
+use crate::ir::{Param, ParamKind, Worker, WorkerForm, is_named};
 
 pub(super) fn generate(worker: &Worker, config: &Config) -> TokenStream {
     match &worker.form {
@@ -33,6 +38,7 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
     // Hygienic names: they cannot clash with the user's.
     let lane = Ident::new("lane", Span::mixed_site());
     let parts = Ident::new("parts", Span::mixed_site());
+    let task = Ident::new("task", Span::mixed_site());
     let args = params.iter().map(|param| {
         let span = param.ty.span();
         match param.kind {
@@ -43,8 +49,10 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
             ParamKind::ScratchMut => quote_spanned!(span=> #parts.scratch),
             ParamKind::Input => quote_spanned!(span=> #parts.input),
             ParamKind::Lane => quote_spanned!(span=> #parts.lane),
+            ParamKind::Task => quote_spanned!(span=> #task),
         }
     });
+    let task_param = WorkerForm::takes_task(params).then(|| quote!(, #task: #krate::cpu::Task));
     let lane_param = if params.is_empty() {
         quote!(_)
     } else {
@@ -52,7 +60,7 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
     };
     let takes_parts = params
         .iter()
-        .any(|p| !matches!(p.kind, ParamKind::Context { .. }));
+        .any(|p| !matches!(p.kind, ParamKind::Context { .. } | ParamKind::Task));
     let borrow_parts =
         takes_parts.then(|| quote!(let #parts = #krate::cpu::WorkerCtx::parts(#lane);));
     let (outer, inner): (Vec<_>, Vec<_>) = attrs
@@ -80,12 +88,49 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
     call.set_span(output);
     quote! {
         #(#outer)*
-        #vis fn #ident(#lane_param: &mut Worker)
+        #vis fn #ident(#lane_param: &mut Worker #task_param)
             -> ::core::result::Result<(), #krate::cpu::TaskletError>
         {
             #user_fn
             #borrow_parts
             #finish #call
+        }
+    }
+}
+
+/// A `#[worker]` fn the macro rejected (its error is reported already), as
+/// a stub with the signature a region runs: `fn(&mut Worker)`, or
+/// `fn(&mut Worker, Task)` if it names a `Task`. The user's fn is nested
+/// inside, unchanged, so the compiler still checks its body, while the call
+/// site `parallel_for_workers(name)` type-checks and adds no second error
+/// ("expected a closure that takes 1 argument") to the macro's.
+pub(super) fn rejected(f: &ItemFn, config: &Config) -> TokenStream {
+    let krate = &config.krate;
+    let ItemFn {
+        attrs, vis, sig, ..
+    } = f;
+    let ident = &sig.ident;
+    let takes_task = sig.inputs.iter().any(|arg| match arg {
+        syn::FnArg::Typed(param) => {
+            matches!(&*param.ty, syn::Type::Path(p) if is_named(&p.path, "Task"))
+        }
+        syn::FnArg::Receiver(_) => false,
+    });
+    let task = takes_task.then(|| quote!(, _: #krate::cpu::Task));
+    // A `self` parameter cannot be nested in a fn: its error is reported.
+    let has_self = sig.receiver().is_some();
+    let original = (!has_self).then(|| quote!(#[allow(dead_code, improper_ctypes_definitions)] #f));
+    let outer = attrs
+        .iter()
+        .filter(|attr| matches!(attr.style, AttrStyle::Outer));
+    quote! {
+        #(#outer)*
+        #[allow(unreachable_code)]
+        #vis fn #ident(_: &mut Worker #task)
+            -> ::core::result::Result<(), #krate::cpu::TaskletError>
+        {
+            #original
+            ::core::unreachable!("a rejected `#[worker]`: the build fails before this runs")
         }
     }
 }

@@ -4,9 +4,10 @@
 //! a rejected tasklet still carries its module, so the editor keeps seeing
 //! the user's items.
 
+mod regions;
 mod signature;
 
-pub(crate) use signature::{Param, ParamKind, WorkerForm};
+pub(crate) use signature::{Param, ParamKind, WorkerForm, is_named};
 
 use proc_macro2::Ident;
 use syn::{Item, ItemFn, ItemMod, ReturnType};
@@ -59,6 +60,9 @@ pub(crate) enum Entry {
     Item(Item),
     /// A checked worker.
     Worker(Worker),
+    /// A `#[worker]` fn (or a fn passed to a region without the marker)
+    /// whose error is reported: emitted as a stub of a worker's shape.
+    RejectedWorker(ItemFn),
 }
 
 /// A checked `#[worker]` fn.
@@ -80,7 +84,7 @@ impl Module {
     pub(crate) fn workers(&self) -> impl Iterator<Item = &Worker> {
         self.entries.iter().filter_map(|entry| match entry {
             Entry::Worker(worker) => Some(worker),
-            Entry::Item(_) => None,
+            Entry::Item(_) | Entry::RejectedWorker(_) => None,
         })
     }
 }
@@ -131,6 +135,8 @@ impl TryFrom<(Config, ItemMod)> for Tasklet {
         let coordinator = diag
             .handle(ensure_one_coordinator(&shell.ident, coordinators))
             .flatten();
+        let mut entries = entries;
+        regions::ensure_region_fns_are_workers(&mut entries, &mut diag);
         ensure_no_generated_names(&entries, &mut diag);
         let module = Module { shell, entries };
         match (diag.has_errors(), name, coordinator) {
@@ -177,7 +183,7 @@ fn classify(
             Ok(form) => Entry::Worker(Worker { item: f, form }),
             Err(error) => {
                 diag.error(error);
-                Entry::Item(Item::Fn(f))
+                Entry::RejectedWorker(f)
             }
         },
         Some(_) => {
@@ -268,6 +274,7 @@ fn ensure_no_generated_names(entries: &[Entry], diag: &mut Diagnostics) {
     for entry in entries {
         match entry {
             Entry::Worker(worker) => names.push(&worker.item.sig.ident),
+            Entry::RejectedWorker(f) => names.push(&f.sig.ident),
             Entry::Item(item) => defined_names(item, &mut names),
         }
     }

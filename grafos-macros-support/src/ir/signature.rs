@@ -22,6 +22,8 @@ pub(crate) enum ParamKind {
     Input,
     /// `Lane`: this lane's position in data lane space.
     Lane,
+    /// `Task`: the task a `parallel_for_tasks` region runs.
+    Task,
 }
 
 impl ParamKind {
@@ -36,6 +38,7 @@ impl ParamKind {
             ParamKind::ScratchMut => format!("&mut {}", ty(&config.scratch)),
             ParamKind::Input => "&[u8]".to_owned(),
             ParamKind::Lane => "Lane".to_owned(),
+            ParamKind::Task => "Task".to_owned(),
         }
     }
 }
@@ -51,10 +54,19 @@ pub(crate) struct Param {
 /// How a worker takes its lane.
 #[derive(Clone, Debug)]
 pub(crate) enum WorkerForm {
-    /// `fn(&mut Worker)`: already what `parallel_for_workers` runs; kept as written.
+    /// `fn(&mut Worker)` or `fn(&mut Worker, Task)`: already what
+    /// `parallel_for_workers` or `parallel_for_tasks` runs; kept as written.
     Context,
-    /// Plain parameters (or `&Worker`): rewritten into `fn(&mut Worker)`.
+    /// Plain parameters (or `&Worker`): rewritten into `fn(&mut Worker)`,
+    /// or `fn(&mut Worker, Task)` if one of them is the `Task`.
     Plain(Vec<Param>),
+}
+
+impl WorkerForm {
+    /// Whether the fn runs tasks (`parallel_for_tasks`): it takes a `Task`.
+    pub(crate) fn takes_task(params: &[Param]) -> bool {
+        params.iter().any(|p| p.kind == ParamKind::Task)
+    }
 }
 
 /// Checks a `#[worker]` fn: a plain fn of allowed parameters that returns
@@ -75,6 +87,16 @@ pub(crate) fn worker(f: &ItemFn, config: &Config) -> syn::Result<WorkerForm> {
         [
             Param {
                 kind: ParamKind::Context { mutable: true },
+                ..
+            },
+        ]
+        | [
+            Param {
+                kind: ParamKind::Context { mutable: true },
+                ..
+            },
+            Param {
+                kind: ParamKind::Task,
                 ..
             },
         ] => WorkerForm::Context,
@@ -265,7 +287,12 @@ fn param_kind(ty: &Type, config: &Config) -> Result<ParamKind, String> {
                 (false, false, _) => Err(unsupported(ty, elem, config)),
             }
         }
-        Type::Path(path) if path.qself.is_none() && is_lane(&path.path) => Ok(ParamKind::Lane),
+        Type::Path(path) if path.qself.is_none() && is_named(&path.path, "Lane") => {
+            Ok(ParamKind::Lane)
+        }
+        Type::Path(path) if path.qself.is_none() && is_named(&path.path, "Task") => {
+            Ok(ParamKind::Task)
+        }
         _ => Err(unsupported(ty, ty, config)),
     }
 }
@@ -274,8 +301,8 @@ fn unsupported(ty: &Type, elem: &Type, config: &Config) -> String {
     let written = |t: &Type| pretty(t);
     let mut message = format!(
         "a `#[worker]` fn takes `&mut Worker`, or any of `&{shared}` (the shared value), \
-         `&{scratch}` or `&mut {scratch}` (this lane's scratch), `&[u8]` (the input) and \
-         `Lane` (its position); not `{ty}`",
+         `&{scratch}` or `&mut {scratch}` (this lane's scratch), `&[u8]` (the input), \
+         `Lane` (its position) and `Task` (its task, in `parallel_for_tasks`); not `{ty}`",
         shared = written(&config.shared),
         scratch = written(&config.scratch),
         ty = written(ty),
@@ -311,6 +338,8 @@ fn conflict(earlier: &Param, later: &Param, config: &Config) -> Option<String> {
     let name = |p: &Param| pretty(&p.pat);
     let (a, b) = (earlier.kind.written(config), later.kind.written(config));
     match (earlier.kind, later.kind) {
+        // `fn(&mut Worker, Task)` is what `parallel_for_tasks` runs.
+        (Context { .. }, Task) | (Task, Context { .. }) => None,
         (Context { .. }, _) | (_, Context { .. }) => Some(format!(
             "`{b}` cannot be taken with `{a}`: the lane's context gives everything \
              (`w.shared()`, `w.scratch_mut()`, `w.input()`, `w.lane()`); take the context \
@@ -364,10 +393,12 @@ fn is_byte_slice(ty: &Type) -> bool {
     matches!(ty, Type::Slice(s) if matches!(peel(&s.elem), Type::Path(p) if p.path.is_ident("u8")))
 }
 
-fn is_lane(path: &syn::Path) -> bool {
+/// Whether `path` names the SDK type `name` (`Lane`, `Task`): its last
+/// segment, without generic arguments.
+pub(crate) fn is_named(path: &syn::Path, name: &str) -> bool {
     path.segments
         .last()
-        .is_some_and(|s| s.ident == "Lane" && s.arguments.is_none())
+        .is_some_and(|s| s.ident == name && s.arguments.is_none())
 }
 
 /// Whether a parameter's type names the configured type: equal as written,

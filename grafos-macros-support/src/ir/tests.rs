@@ -344,8 +344,8 @@ fn worker_parameters() {
             fn w(x: u32) {}
         ),
         "a `#[worker]` fn takes `&mut Worker`, or any of `&Shared` (the shared value), \
-         `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input) and `Lane` \
-         (its position); not `u32`",
+         `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input), `Lane` \
+         (its position) and `Task` (its task, in `parallel_for_tasks`); not `u32`",
     );
     assert_worker_fails(
         parse_quote!(
@@ -524,4 +524,68 @@ fn rejected_tasklets_keep_their_items_and_valid_workers() {
     assert_eq!(rejected.module.entries.len(), 3);
     let names: Vec<_> = rejected.module.workers().map(Worker::name).collect();
     assert_eq!(names, ["good"]);
+}
+
+#[test]
+fn task_workers_take_the_task_beside_the_context_or_plain_parameters() {
+    let tasklet = build(parse_quote! {
+        mod t {
+            #[coordinator] fn run(c: &mut Coordinator) -> Vec<u8> { vec![] }
+            #[worker] fn with_context(w: &mut Worker, task: Task) {}
+            #[worker] fn plain(s: &Shared, task: grafos::cpu::Task, lane: Lane) {}
+            #[worker] fn task_first(task: Task, w: &mut Worker) {}
+        }
+    })
+    .unwrap();
+    use ParamKind::*;
+    assert_eq!(
+        forms(&tasklet),
+        [
+            ("with_context".to_owned(), vec![Context { mutable: true }]),
+            ("plain".to_owned(), vec![Shared, Task, Lane]),
+            (
+                "task_first".to_owned(),
+                vec![Task, Context { mutable: true }]
+            ),
+        ]
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w(a: Task, b: Task) {}
+        ),
+        "`Task` is already taken by `a`",
+    );
+}
+
+#[test]
+fn a_fn_a_region_runs_needs_the_worker_marker_unless_it_has_a_regions_shape() {
+    let tasklet = build(parse_quote! {
+        mod t {
+            #[coordinator] fn run(c: &mut Coordinator) -> Result<(), TaskletError> {
+                c.parallel_for_workers(whole)?;
+                c.parallel_for_tasks(3, tasks)
+            }
+            fn whole(w: &mut Worker) {}
+            fn tasks(w: &mut WorkerCtx<Shared, Scratch>, t: Task) {}
+        }
+    });
+    assert!(tasklet.is_ok());
+    let errors = errors(parse_quote! {
+        mod t {
+            #[coordinator] fn run(c: &mut Coordinator) -> Result<(), TaskletError> {
+                c.parallel_for_workers(count)?;
+                helper(|| c.parallel_for_tasks(4, split))
+            }
+            fn count(shared: &Shared, lane: Lane) {}
+            fn split(input: &[u8], task: Task) {}
+            fn not_a_region(input: &[u8]) {}
+        }
+    });
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with(
+        "`count` runs on the data lanes (the coordinator passes it to `parallel_for_workers`), \
+         but it is not marked `#[worker]`"
+    ));
+    assert!(errors[1].contains("passes it to `parallel_for_tasks`"));
 }

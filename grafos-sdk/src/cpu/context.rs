@@ -16,7 +16,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use super::partitioned::{PartKey, Scope};
+use super::partitioned::{PartKey, next_region};
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
@@ -56,8 +56,7 @@ pub(crate) trait LaneBackend {
 /// `#[worker]` functions may take a `Lane` parameter instead of the context.
 /// The `Lane` a region hands its lane is also the key to that lane's part of
 /// a [`Partitioned`](super::Partitioned) array; one built with
-/// [`Lane::new`] (for a unit test of a helper, say) claims nothing. A `Lane`
-/// is neither `Send` nor `Sync`: it stays on its lane.
+/// [`Lane::new`] (for a unit test of a helper, say) claims nothing.
 ///
 /// ```
 /// use grafos::cpu::Lane;
@@ -103,8 +102,8 @@ impl fmt::Debug for Lane {
 /// region: `index` in `0..count`.
 ///
 /// Like [`Lane`], it is the key to the task's part of a
-/// [`Partitioned`](super::Partitioned) array, stays on its lane, and one
-/// built with [`Task::new`] claims nothing.
+/// [`Partitioned`](super::Partitioned) array, and one built with
+/// [`Task::new`] claims nothing.
 ///
 /// ```
 /// use grafos::cpu::Task;
@@ -404,7 +403,7 @@ impl<S, W> CoordinatorCtx<S, W> {
                 let task = Task {
                     index,
                     count: tasks,
-                    key: PartKey::new(lanes.scope, handle.index(), Some((index, tasks))),
+                    key: PartKey::new(lanes.region, handle.index(), Some((index, tasks))),
                 };
                 f(&mut worker, task).into_lane_result()?;
             }
@@ -421,7 +420,7 @@ impl<S, W> CoordinatorCtx<S, W> {
             scratch: self.scratch.as_mut_ptr(),
             lanes: self.scratch.len(),
             input: self.input.as_slice(),
-            scope: Scope::next(self.shared.value_span()),
+            region: next_region(),
             tasks,
         };
         (lanes, &mut self.handle)
@@ -557,8 +556,8 @@ struct LaneMemory<'a, S, W> {
     scratch: *mut WorkerScratch<W>,
     lanes: usize,
     input: &'a [u8],
-    /// The region, for the keys of `Partitioned` parts.
-    scope: Scope,
+    /// The region's id, for the keys of `Partitioned` parts.
+    region: u64,
     /// The task count of a `parallel_for_tasks` region.
     tasks: Option<usize>,
 }
@@ -580,7 +579,7 @@ impl<S, W> LaneMemory<'_, S, W> {
             input: self.input,
             handle,
             data_lanes: self.lanes - 1,
-            scope: self.scope,
+            region: self.region,
             tasks: self.tasks,
             _not_send: PhantomData,
         })
@@ -637,7 +636,7 @@ pub struct WorkerCtx<S, W> {
     input: *const [u8],
     handle: LaneHandle,
     data_lanes: usize,
-    scope: Scope,
+    region: u64,
     tasks: Option<usize>,
     /// A context belongs to the lane it was made for.
     _not_send: PhantomData<*mut ()>,
@@ -754,7 +753,7 @@ impl<S, W> WorkerCtx<S, W> {
         Lane {
             index,
             count: self.data_lanes,
-            key: PartKey::new(self.scope, self.handle.index(), part),
+            key: PartKey::new(self.region, self.handle.index(), part),
         }
     }
 

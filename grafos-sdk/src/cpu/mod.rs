@@ -123,9 +123,9 @@ pub(crate) use context::{CoordinatorBackend, LaneBackend, RegionJob};
 pub use context::{
     CoordinatorCtx, CoordinatorParts, Lane, LaneResult, Task, WorkerCtx, WorkerParts,
 };
-pub use partitioned::{Owner, PartMut, Partitioned, Split, VecGuard};
 pub use grafos_abi::{
     CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,
     MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,
 };
+pub use partitioned::{Owner, PartMut, PartRef, Partitioned, Split, VecGuard};
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};

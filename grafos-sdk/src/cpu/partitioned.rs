@@ -19,16 +19,19 @@
 //! never both: what a lane reads was written before the region began, so it
 //! cannot depend on which lane ran first, on the host mock's threads or in
 //! the runtime's lane order. The parts of one region are disjoint, so no two
-//! lanes ever write the same element. A part is reached only through a
-//! [`Lane`] or [`Task`] handed out by the SDK for this region: they cannot be
-//! built by hand, sent to another lane (they are not `Send`) or kept past the
-//! region, so a lane cannot reach another lane's part.
+//! lanes ever write the same element. A part is reached only through the
+//! [`Lane`] or [`Task`] the SDK hands the lane for this region; neither can
+//! be built by hand (`Lane::new` makes one that claims nothing), so a lane
+//! cannot ask for another lane's part.
 //!
 //! What the compiler cannot see is checked when it happens, with the same
 //! outcome on both targets: a read and a write of one array in one region,
 //! holding one's part twice at once, a split without a part for the owner,
-//! or an array outside the launch's shared value all end the launch with
-//! [`TaskletError::PartitionMisuse`].
+//! or a `Lane` kept from an earlier region all end the launch with
+//! [`TaskletError::PartitionMisuse`]. Memory safety does not rest on these
+//! region checks: every borrow is counted while it lives (readers, writers
+//! and the shape of the writers' split), so even a `Lane` smuggled across
+//! regions cannot make two borrows overlap.
 //!
 //! ```
 //! use grafos::cpu::{CpuBuilder, CoordinatorCtx, Partitioned};
@@ -96,24 +99,26 @@ impl Split {
                 Ok(start..start.saturating_add(*size).min(len))
             }
             Split::Ranges(ranges) => {
-                let range = ranges.get(part).ok_or_else(|| {
-                    format!(
-                        "the split lists {} range(s), so part {part} has none",
-                        ranges.len()
-                    )
-                })?;
-                if range.end > len {
+                // Messages about the list as a whole, not the asking part:
+                // the same whichever lane asks first.
+                if ranges.len() < parts {
                     return Err(format!(
-                        "part {part} is {range:?}, past the array's {len} element(s)"
+                        "the split lists {} range(s) for the region's {parts} owners",
+                        ranges.len()
                     ));
                 }
-                Ok(range.clone())
+                if let Some((i, r)) = ranges.iter().enumerate().find(|(_, r)| r.end > len) {
+                    return Err(format!(
+                        "listed range {i}, {r:?}, ends past the array's {len} element(s)"
+                    ));
+                }
+                Ok(ranges[part].clone())
             }
         }
     }
 
     /// Whether the split can be used: chunks are not empty and listed
-    /// ranges are ordered and disjoint.
+    /// ranges are disjoint.
     fn check(&self) -> Result<(), String> {
         match self {
             Split::Even => Ok(()),
@@ -135,70 +140,41 @@ impl Split {
     }
 }
 
-/// Region ids, unique in the process: a region takes the next one when it
-/// starts. They are only compared, so they never reach a launch's output.
+/// Region ids, unique in the process and increasing: a region takes the
+/// next one when it starts. They are only compared, so they never reach a
+/// launch's output.
 static NEXT_REGION: AtomicU64 = AtomicU64::new(1);
 
-/// Where and when a lane runs: the region's id and the address range of
-/// the launch's shared value, which every array a lane claims must lie in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Scope {
-    region: u64,
-    shared: (usize, usize),
-}
-
-impl Scope {
-    /// A new region of the launch whose shared value spans `shared`.
-    pub(crate) fn next(shared: Range<usize>) -> Self {
-        Self {
-            region: NEXT_REGION.fetch_add(1, SeqCst),
-            shared: (shared.start, shared.end),
-        }
-    }
+/// A new region's id.
+pub(crate) fn next_region() -> u64 {
+    NEXT_REGION.fetch_add(1, SeqCst)
 }
 
 /// What a [`Lane`] or [`Task`] may claim, as the SDK made it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PartKey {
-    /// `None` for a value built by hand (`Lane::new`).
-    scope: Option<Scope>,
+    /// The region it was made for; 0 for a value built by hand.
+    region: u64,
     /// The raw lane that holds it.
     lane: usize,
     /// Its part and the region's number of parts; `None` for a lane of a
     /// task region, whose parts belong to the tasks.
     part: Option<(usize, usize)>,
-    /// Neither `Send` nor `Sync`: a key stays on its lane.
-    _here: PhantomData<*const ()>,
 }
 
 impl PartKey {
-    /// Part `part` of `parts`, held by raw lane `lane` in `scope`.
-    pub(crate) fn new(scope: Scope, lane: usize, part: Option<(usize, usize)>) -> Self {
-        Self {
-            scope: Some(scope),
-            lane,
-            part,
-            _here: PhantomData,
-        }
+    /// Part `part` of `parts`, held by raw lane `lane` in region `region`.
+    pub(crate) fn new(region: u64, lane: usize, part: Option<(usize, usize)>) -> Self {
+        Self { region, lane, part }
     }
 
     /// A key that claims nothing: a `Lane` or `Task` built by hand.
     pub(crate) fn detached() -> Self {
         Self {
-            scope: None,
+            region: 0,
             lane: 0,
             part: None,
-            _here: PhantomData,
         }
-    }
-}
-
-impl fmt::Debug for PartKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PartKey")
-            .field("lane", &self.lane)
-            .field("part", &self.part)
-            .finish_non_exhaustive()
     }
 }
 
@@ -219,7 +195,7 @@ pub trait Owner: sealed::Sealed {
 #[derive(Debug, Clone, Copy)]
 pub enum Asker {
     /// A lane (or task) inside a region.
-    Lane(PartKeyOpaque),
+    Lane(OpaqueKey),
     /// The coordinator, between regions.
     Coordinator,
 }
@@ -227,26 +203,25 @@ pub enum Asker {
 /// A lane's key, opaque outside the SDK.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
-pub struct PartKeyOpaque(PartKey);
+pub struct OpaqueKey(PartKey);
 
 impl sealed::Sealed for Lane {}
 impl Owner for Lane {
     fn key(&self) -> Asker {
-        Asker::Lane(PartKeyOpaque(self.key))
+        Asker::Lane(OpaqueKey(self.key))
     }
 }
 
 impl sealed::Sealed for Task {}
 impl Owner for Task {
     fn key(&self) -> Asker {
-        Asker::Lane(PartKeyOpaque(self.key))
+        Asker::Lane(OpaqueKey(self.key))
     }
 }
 
 impl<S, W> sealed::Sealed for &CoordinatorCtx<S, W> {}
 impl<S, W> Owner for &CoordinatorCtx<S, W> {
     fn key(&self) -> Asker {
-        // The coordinator runs only between regions: no lane holds a part.
         Asker::Coordinator
     }
 }
@@ -261,6 +236,33 @@ impl<S, W> Owner for &mut CoordinatorCtx<S, W> {
 /// Words of the per-lane "holds its part now" bit set.
 const HELD_WORDS: usize = MAX_LANES.div_ceil(64);
 
+/// The live borrows of an array, in one word: the parts count of the
+/// writers' split (bits 0..32), writers (32..48) and readers (48..64).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Borrows {
+    parts: u64,
+    writers: u64,
+    readers: u64,
+}
+
+impl Borrows {
+    const WRITER: u64 = 1 << 32;
+    const READER: u64 = 1 << 48;
+    const MAX: u64 = 0xffff;
+
+    fn unpack(word: u64) -> Self {
+        Self {
+            parts: word & 0xffff_ffff,
+            writers: (word >> 32) & Self::MAX,
+            readers: word >> 48,
+        }
+    }
+
+    fn pack(self) -> u64 {
+        self.parts | self.writers << 32 | self.readers << 48
+    }
+}
+
 /// A `Vec<T>` in the shared value that lanes write part by part; see the
 /// [module docs](self) for the rules.
 ///
@@ -270,14 +272,18 @@ const HELD_WORDS: usize = MAX_LANES.div_ceil(64);
 /// of a part writes it through [`part_mut`](Self::part_mut), or lanes read
 /// the whole through [`read`](Self::read).
 pub struct Partitioned<T> {
-    /// The elements, owned as a `Box<[T]>` (`Box::into_raw`). Lanes write
+    /// The elements, owned as a `Box<[T]>` (`Box::leak`). Lanes reach them
     /// through this pointer, never through a reference to the whole.
     data: UnsafeCell<NonNull<[T]>>,
     split: Split,
+    /// The live borrows ([`Borrows`]): what keeps them from overlapping.
+    borrows: AtomicU64,
     /// Bit `lane` is set while lane `lane` holds its part.
     held: [AtomicU64; HELD_WORDS],
-    /// The last region that read the array whole, and the last that wrote
-    /// a part of it (region ids are never 0).
+    /// The newest region that used the array, the last that read it whole
+    /// and the last that wrote a part of it: what catches a read and a
+    /// write of one region that do not overlap in time.
+    newest: AtomicU64,
     read_in: AtomicU64,
     written_in: AtomicU64,
     _owns: PhantomData<T>,
@@ -286,8 +292,8 @@ pub struct Partitioned<T> {
 // SAFETY: the array owns its `T`s.
 unsafe impl<T: Send> Send for Partitioned<T> {}
 // SAFETY: through `&Partitioned` lanes get `&mut` to disjoint parts on their
-// own threads (`T: Send`) or `&[T]` to the whole (`T: Sync`), never both in
-// one region; see `part_mut` and `read`.
+// own threads (`T: Send`) or `&[T]` to the whole (`T: Sync`), never both at
+// once: `borrows` counts both.
 unsafe impl<T: Send + Sync> Sync for Partitioned<T> {}
 
 impl<T> Default for Partitioned<T> {
@@ -309,7 +315,9 @@ impl<T> Partitioned<T> {
         Self {
             data: UnsafeCell::new(data),
             split: Split::Even,
+            borrows: AtomicU64::new(0),
             held: [const { AtomicU64::new(0) }; HELD_WORDS],
+            newest: AtomicU64::new(0),
             read_in: AtomicU64::new(0),
             written_in: AtomicU64::new(0),
             _owns: PhantomData,
@@ -362,8 +370,8 @@ impl<T> Partitioned<T> {
 
     /// The whole array, mutably: the coordinator's, between regions.
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        // SAFETY: `&mut self` excludes every lane; the pointer is the live
-        // `Box<[T]>` this array owns.
+        // SAFETY: `&mut self` excludes every other borrow; the pointer is
+        // the live `Box<[T]>` this array owns.
         unsafe { self.data.get_mut().as_mut() }
     }
 
@@ -391,64 +399,81 @@ impl<T> Partitioned<T> {
         self.replace(Vec::new())
     }
 
-    /// The whole array, read-only.
+    /// The whole array, read-only, until the returned [`PartRef`] drops.
     ///
     /// A lane may read an array in a region in which no part of it is
-    /// written; the coordinator (`read(&*coord)`) may always.
+    /// written; the coordinator (`read(&*coord)`) may between regions.
     ///
     /// # Errors
     ///
-    /// [`TaskletError::PartitionMisuse`] if a lane writes a part of this
-    /// array in the same region, or the array is not in the launch's
-    /// shared value.
+    /// [`TaskletError::PartitionMisuse`] if a part of this array is written
+    /// in the same region, or `by` is a `Lane` or `Task` built by hand or
+    /// kept from an earlier region.
     ///
     /// **Portable.**
-    pub fn read(&self, by: impl Owner) -> Result<&[T], TaskletError> {
-        if let Asker::Lane(PartKeyOpaque(key)) = by.key() {
-            let scope = self.scope_of(&key)?;
-            // With `part_mut`'s mirror image, in `SeqCst`: of a read and a
-            // write of one region, at least one sees the other.
-            self.read_in.store(scope.region, SeqCst);
-            if self.written_in.load(SeqCst) == scope.region {
-                return Err(misuse(key.lane, READ_AND_WRITE));
+    pub fn read(&self, by: impl Owner) -> Result<PartRef<'_, T>, TaskletError> {
+        let lane = match by.key() {
+            Asker::Lane(OpaqueKey(key)) => {
+                self.enter_region(&key)?;
+                // With `part_mut`'s mirror image, in `SeqCst`: of a read and
+                // a write of one region, at least one sees the other.
+                self.read_in.store(key.region, SeqCst);
+                if self.written_in.load(SeqCst) == key.region {
+                    return Err(misuse(key.lane, READ_AND_WRITE));
+                }
+                key.lane
             }
-        }
-        // SAFETY: no part of the array is written in this region (checked
-        // above), or the coordinator asks and no region runs; the pointer
-        // is the live `Box<[T]>`.
-        Ok(unsafe { self.ptr().as_ref() })
+            Asker::Coordinator => 0,
+        };
+        self.borrow(lane, |b| {
+            if b.writers > 0 {
+                return Err(READ_AND_WRITE.to_owned());
+            }
+            if b.readers == Borrows::MAX {
+                return Err("too many reads of this array held at once".to_owned());
+            }
+            Ok(Borrows {
+                readers: b.readers + 1,
+                ..b
+            })
+        })?;
+        Ok(PartRef {
+            // SAFETY: `borrows` counts this reader, so no part is written
+            // until the `PartRef` drops; the pointer is the live `Box<[T]>`.
+            slice: unsafe { self.ptr().as_ref() },
+            borrows: &self.borrows,
+        })
     }
 
     /// The part of the array that `owner` (this lane, or this task) writes
-    /// in this region.
+    /// in this region, until the returned [`PartMut`] drops.
     ///
     /// Parts of one region are disjoint, cut by the array's [`Split`] for
     /// the region's owners: data lanes in `parallel_for_workers`, tasks in
-    /// `parallel_for_tasks`. The part is released when the returned
-    /// [`PartMut`] is dropped, and may be taken again later in the region.
+    /// `parallel_for_tasks`. A part may be taken again after its `PartMut`
+    /// drops.
     ///
     /// # Errors
     ///
     /// [`TaskletError::PartitionMisuse`] if the array is read whole in the
     /// same region, the lane holds its part already, the split has no part
     /// for `owner`, `owner` is a lane of a task region (claim with the
-    /// [`Task`]) or was not made by the SDK, or the array is not in the
-    /// launch's shared value.
+    /// [`Task`]), or `owner` was built by hand or kept from an earlier
+    /// region.
     ///
     /// **Portable.**
     pub fn part_mut<O: Owner>(&self, owner: O) -> Result<PartMut<'_, T>, TaskletError> {
         let key = match owner.key() {
-            Asker::Lane(PartKeyOpaque(key)) => key,
+            Asker::Lane(OpaqueKey(key)) => key,
             Asker::Coordinator => {
                 return Err(misuse(
                     0,
                     "the coordinator owns the whole array between regions: use \
-                     `coord.shared_mut()` and `as_mut_slice()`"
-                        .to_owned(),
+                     `coord.shared_mut()` and `as_mut_slice()`",
                 ));
             }
         };
-        let scope = self.scope_of(&key)?;
+        self.enter_region(&key)?;
         let Some((part, parts)) = key.part else {
             return Err(misuse(
                 key.lane,
@@ -460,24 +485,49 @@ impl<T> Partitioned<T> {
             .split
             .part(self.len(), part, parts)
             .map_err(|problem| misuse(key.lane, problem))?;
-        self.written_in.store(scope.region, SeqCst);
-        if self.read_in.load(SeqCst) == scope.region {
+        self.written_in.store(key.region, SeqCst);
+        if self.read_in.load(SeqCst) == key.region {
             return Err(misuse(key.lane, READ_AND_WRITE));
         }
+        let shape = u64::try_from(parts)
+            .ok()
+            .filter(|&p| p <= 0xffff_ffff)
+            .ok_or_else(|| misuse(key.lane, "more than 2^32 parts"))?;
+        self.borrow(key.lane, |b| {
+            if b.readers > 0 {
+                return Err(READ_AND_WRITE.to_owned());
+            }
+            if b.writers > 0 && b.parts != shape {
+                return Err(format!(
+                    "parts of {shape} and of {} owners are held at once: a `Lane` or `Task` \
+                     kept from an earlier region",
+                    b.parts
+                ));
+            }
+            Ok(Borrows {
+                parts: shape,
+                writers: b.writers + 1,
+                ..b
+            })
+        })?;
+        // Parts of one shape map to lanes one to one (part `i` of a worker
+        // region is lane `i + 1`'s; task `t` runs on lane `t % lanes + 1`),
+        // so one bit per lane stands for one bit per part.
         let (word, bit) = (key.lane / 64, 1u64 << (key.lane % 64));
         let held = &self.held[word];
         if held.fetch_or(bit, SeqCst) & bit != 0 {
+            self.borrows.fetch_sub(Borrows::WRITER, SeqCst);
             return Err(misuse(
                 key.lane,
                 "the lane holds its part of this array already: use the `PartMut` it has",
             ));
         }
-        // SAFETY: `range` lies in the live `Box<[T]>` (checked by `Split::part`
-        // or built in bounds). In this region no lane reads the array whole
-        // (checked above), parts of different owners are disjoint (the split
-        // is checked disjoint, owners are distinct and made by the SDK for
-        // this region only), and this lane holds no other borrow of this
-        // part (its `held` bit, cleared when the `PartMut` drops).
+        // SAFETY: `range` lies in the live `Box<[T]>` (`Split::part` checks
+        // listed ranges, and computes the others in bounds). While the
+        // `PartMut` lives, `borrows` counts it: no reader exists, and every
+        // other writer cuts the same split into the same number of parts,
+        // so its part is another one (disjoint: `Split::check`) or this one,
+        // which this lane's `held` bit excludes.
         let slice = unsafe {
             let start = self.ptr().cast::<T>().as_ptr().add(range.start);
             std::slice::from_raw_parts_mut(start, range.len())
@@ -485,31 +535,47 @@ impl<T> Partitioned<T> {
         Ok(PartMut {
             slice,
             range,
+            borrows: &self.borrows,
             held,
             bit,
         })
     }
 
-    /// The scope of `key`, if it may use this array: made by the SDK, and
-    /// the array inside the launch's shared value.
-    fn scope_of(&self, key: &PartKey) -> Result<Scope, TaskletError> {
-        let Some(scope) = key.scope else {
+    /// Refuses keys built by hand, and keys of a region older than the
+    /// newest one that used this array.
+    fn enter_region(&self, key: &PartKey) -> Result<(), TaskletError> {
+        if key.region == 0 {
             return Err(misuse(
                 key.lane,
                 "this `Lane` or `Task` was built by hand; only the one a region hands its lane \
                  can claim a part",
             ));
-        };
-        let at = std::ptr::from_ref(self) as usize;
-        let (start, end) = scope.shared;
-        if at < start || at + size_of::<Self>() > end {
+        }
+        if self.newest.fetch_max(key.region, SeqCst) > key.region {
             return Err(misuse(
                 key.lane,
-                "the array is not in the launch's shared value: a `Partitioned` must be a field \
-                 of the shared type (not behind a `Box`, `Vec` or `static`)",
+                "this `Lane` or `Task` was kept from an earlier region; use the one this region \
+                 hands the lane",
             ));
         }
-        Ok(scope)
+        Ok(())
+    }
+
+    /// Adds a borrow as `next` computes it from the current ones.
+    fn borrow(
+        &self,
+        lane: usize,
+        next: impl Fn(Borrows) -> Result<Borrows, String>,
+    ) -> Result<(), TaskletError> {
+        self.borrows
+            .fetch_update(SeqCst, SeqCst, |word| {
+                next(Borrows::unpack(word)).ok().map(Borrows::pack)
+            })
+            .map(drop)
+            .map_err(|word| {
+                let problem = next(Borrows::unpack(word)).err().unwrap_or_default();
+                misuse(lane, problem)
+            })
     }
 }
 
@@ -569,11 +635,38 @@ impl<T> Drop for VecGuard<'_, T> {
     }
 }
 
+/// The whole of a [`Partitioned`] array, read-only (through `Deref`), from
+/// [`Partitioned::read`].
+pub struct PartRef<'a, T> {
+    slice: &'a [T],
+    borrows: &'a AtomicU64,
+}
+
+impl<T> Deref for PartRef<'_, T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.slice
+    }
+}
+
+impl<T> Drop for PartRef<'_, T> {
+    fn drop(&mut self) {
+        self.borrows.fetch_sub(Borrows::READER, SeqCst);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for PartRef<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.slice).finish()
+    }
+}
+
 /// One owner's part of a [`Partitioned`] array: `&mut [T]` (through
 /// `Deref`), and where it lies in the array.
 pub struct PartMut<'a, T> {
     slice: &'a mut [T],
     range: Range<usize>,
+    borrows: &'a AtomicU64,
     held: &'a AtomicU64,
     bit: u64,
 }
@@ -601,6 +694,7 @@ impl<T> DerefMut for PartMut<'_, T> {
 impl<T> Drop for PartMut<'_, T> {
     fn drop(&mut self) {
         self.held.fetch_and(!self.bit, SeqCst);
+        self.borrows.fetch_sub(Borrows::WRITER, SeqCst);
     }
 }
 
@@ -614,6 +708,8 @@ impl<T: fmt::Debug> fmt::Debug for PartMut<'_, T> {
 }
 
 #[cfg(test)]
+// One-range splits are what these tests mean, not a range to collect.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use std::sync::Mutex;
 
@@ -668,7 +764,7 @@ mod tests {
                     Ok::<_, TaskletError>(())
                 })?;
                 let b = coord.shared().b.read(&*coord)?;
-                assert_eq!(b, (0..100u32).rev().map(|v| v * 2).collect::<Vec<_>>());
+                assert_eq!(*b, (0..100u32).rev().map(|v| v * 2).collect::<Vec<_>>());
                 Ok(())
             });
             result.unwrap();
@@ -720,7 +816,10 @@ mod tests {
 
     #[test]
     fn zero_tasks_is_an_empty_region() {
-        launch(3, |coord| coord.parallel_for_tasks(0, |_, _| -> () { unreachable!() })).unwrap();
+        launch(3, |coord| {
+            coord.parallel_for_tasks(0, |_, _| -> () { unreachable!() })
+        })
+        .unwrap();
     }
 
     #[test]
@@ -736,7 +835,10 @@ mod tests {
                 Ok(())
             })
         }));
-        assert!(message.contains("both reads this array whole and writes"), "{message}");
+        assert!(
+            message.contains("both reads this array whole and writes"),
+            "{message}"
+        );
         // The next region may do either.
         launch(3, |coord| {
             filled(8)(coord);
@@ -793,16 +895,28 @@ mod tests {
     fn a_split_without_the_owners_part_is_an_error() {
         let message = misuse_message(launch(4, |coord| {
             filled(8)(coord);
-            coord.shared_mut().a.set_split(Split::Ranges(vec![0..4]))?;
+            coord
+                .shared_mut()
+                .a
+                .set_split(Split::Ranges([0..4].into()))?;
             coord.parallel_for_workers(|w| w.shared().a.part_mut(w.lane()).map(drop))
         }));
-        assert!(message.contains("lists 1 range(s), so part 1 has none"), "{message}");
+        assert!(
+            message.contains("lists 1 range(s) for the region's 3 owners"),
+            "{message}"
+        );
         let message = misuse_message(launch(2, |coord| {
             filled(8)(coord);
-            coord.shared_mut().a.set_split(Split::Ranges(vec![4..9]))?;
+            coord
+                .shared_mut()
+                .a
+                .set_split(Split::Ranges([4..9].into()))?;
             coord.parallel_for_workers(|w| w.shared().a.part_mut(w.lane()).map(drop))
         }));
-        assert!(message.contains("past the array's 8 element(s)"), "{message}");
+        assert!(
+            message.contains("listed range 0, 4..9, ends past the array's 8"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -812,7 +926,10 @@ mod tests {
             (Split::Chunks(0), "chunks of 0 elements"),
             (Split::Ranges(vec![0..4, 3..5]), "overlap"),
             (Split::Ranges(vec![5..6, 0..9]), "overlap"),
-            (Split::Ranges(vec![#[allow(clippy::reversed_empty_ranges)] (4..2)]), "ends before"),
+            (
+                Split::Ranges([Range { start: 4, end: 2 }].into()),
+                "ends before",
+            ),
         ] {
             let message = misuse_message(array.set_split(split).map(|()| unreachable!()));
             assert!(message.contains(problem), "{message}");
@@ -825,23 +942,115 @@ mod tests {
     }
 
     #[test]
-    fn an_array_outside_the_shared_value_claims_nothing() {
+    fn a_lane_kept_from_an_earlier_region_claims_nothing() {
+        let lease = CpuBuilder::new().cores(3).acquire().unwrap();
+        let result = lease
+            .cpu()
+            .shared_memory_tasklet::<Two, Option<Lane>>()
+            .workers(3)
+            .launch(|coord| {
+                coord.shared_mut().a.as_mut_vec().resize(8, 0);
+                coord.shared_mut().b.as_mut_vec().resize(8, 0);
+                coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                    drop(w.shared().a.part_mut(w.lane())?);
+                    *w.scratch_mut() = Some(w.lane());
+                    Ok(())
+                })?;
+                coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                    drop(w.shared().b.read(w.lane())?);
+                    let kept = w.scratch().expect("set in the first region");
+                    drop(w.shared().b.part_mut(kept)?);
+                    Ok(())
+                })
+            });
+        let message = misuse_message(result);
+        assert!(message.contains("kept from an earlier region"), "{message}");
+    }
+
+    #[test]
+    fn an_array_outside_the_shared_value_follows_the_same_rules() {
         static OUTSIDE: std::sync::LazyLock<Partitioned<u8>> =
             std::sync::LazyLock::new(|| Partitioned::from(vec![0; 4]));
-        let message = misuse_message(launch(3, |coord| {
-            coord.parallel_for_workers(|w| OUTSIDE.part_mut(w.lane()).map(drop))
-        }));
-        assert!(message.contains("not in the launch's shared value"), "{message}");
+        // Launches in parallel (cargo test's threads) share it: every
+        // borrow is counted, so they exclude each other instead of racing,
+        // and their interleaved regions fail the region checks.
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    launch(3, |coord| {
+                        coord.parallel_for_workers(|w| OUTSIDE.part_mut(w.lane()).map(drop))
+                    })
+                })
+            })
+            .collect();
+        for run in runs {
+            match run.join().unwrap() {
+                Ok(_) => {}
+                Err(TaskletError::PartitionMisuse { message, .. }) => assert!(
+                    message.contains("holds its part") || message.contains("earlier region"),
+                    "{message}"
+                ),
+                Err(other) => panic!("{other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn readers_and_writers_are_counted_while_they_live() {
+        let array = Partitioned::from(vec![1u8, 2, 3]);
+        let word = |a: &Partitioned<u8>| Borrows::unpack(a.borrows.load(SeqCst));
+        let lane = Lane {
+            index: 0,
+            count: 1,
+            key: PartKey::new(next_region(), 1, Some((0, 1))),
+        };
+        {
+            let whole = array.read(lane).unwrap();
+            let again = array.read(lane).unwrap();
+            assert_eq!(word(&array).readers, 2);
+            let message = misuse_message(array.part_mut(lane).map(|_| unreachable!()));
+            assert!(message.contains("both reads"), "{message}");
+            assert_eq!((&*whole, &*again), (&[1, 2, 3][..], &[1, 2, 3][..]));
+        }
+        assert_eq!(
+            word(&array),
+            Borrows {
+                parts: 0,
+                writers: 0,
+                readers: 0
+            }
+        );
+        let region = next_region();
+        let lane = Lane {
+            key: PartKey::new(region, 1, Some((0, 1))),
+            ..lane
+        };
+        let mut part = array.part_mut(lane).unwrap();
+        part[0] = 9;
+        assert_eq!(word(&array).writers, 1);
+        let other_shape = Task {
+            index: 1,
+            count: 2,
+            key: PartKey::new(region, 2, Some((1, 2))),
+        };
+        let message = misuse_message(array.part_mut(other_shape).map(|_| unreachable!()));
+        assert!(message.contains("parts of 2 and of 1 owners"), "{message}");
+        drop(part);
+        assert_eq!(word(&array).writers, 0);
+        assert_eq!(array.held.iter().map(|h| h.load(SeqCst)).sum::<u64>(), 0);
     }
 
     #[test]
     fn the_coordinator_reads_but_does_not_claim() {
         let message = misuse_message(launch(2, |coord| {
             filled(4)(coord);
-            assert_eq!(coord.shared().a.read(&*coord)?, [0, 1, 2, 3]);
+            assert_eq!(*coord.shared().a.read(&*coord)?, [0, 1, 2, 3]);
             coord.shared().a.part_mut(&*coord).map(drop)
         }));
-        assert!(message.contains("coordinator owns the whole array"), "{message}");
+        assert!(
+            message.contains("coordinator owns the whole array"),
+            "{message}"
+        );
     }
 
     #[test]

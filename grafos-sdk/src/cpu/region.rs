@@ -5,7 +5,6 @@ use std::alloc::{self, Layout};
 use std::fmt;
 use std::marker::PhantomData;
 use std::mem::{align_of, size_of};
-use std::ops::Range;
 use std::ptr::NonNull;
 
 use bytemuck::Pod;
@@ -187,13 +186,6 @@ impl<S> SharedRegion<S> {
     /// **Portable.**
     pub fn get(&self) -> &S {
         self.buf.value()
-    }
-
-    /// The addresses the shared value spans: where a region's lanes may
-    /// claim parts of `Partitioned` arrays.
-    pub(crate) fn value_span(&self) -> Range<usize> {
-        let start = self.buf.ptr.as_ptr() as usize;
-        start..start + size_of::<S>()
     }
 
     /// The shared value, mutably (coordinator, between regions).
