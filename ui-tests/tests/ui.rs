@@ -67,6 +67,13 @@ fn types_pass() {
     pass("types");
 }
 
+/// `Partitioned` arrays: what the compiler refuses (misuse at run time is
+/// tested in the SDK and on both targets in grafos-runtime's test guest).
+#[test]
+fn partition_fail() {
+    compile_fail("partition");
+}
+
 /// The portability lint and `#[target_specific]`.
 #[test]
 fn lint_fail() {

@@ -63,7 +63,7 @@ pub(crate) trait LaneBackend {
 /// let lane = Lane::new(1, 3);
 /// assert_eq!(lane.partition(10), 4..7);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct Lane {
     /// This data lane's index, `0..count`.
     pub index: usize,
@@ -89,6 +89,21 @@ impl Lane {
     }
 }
 
+/// Equal when they name the same position, whichever region made them.
+impl PartialEq for Lane {
+    fn eq(&self, other: &Self) -> bool {
+        (self.index, self.count) == (other.index, other.count)
+    }
+}
+
+impl Eq for Lane {}
+
+impl std::hash::Hash for Lane {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.index, self.count).hash(state);
+    }
+}
+
 impl fmt::Debug for Lane {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Lane")
@@ -110,7 +125,7 @@ impl fmt::Debug for Lane {
 /// let task = Task::new(2, 4);
 /// assert_eq!(task.partition(10), 6..8);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct Task {
     /// This task's index, `0..count`.
     pub index: usize,
@@ -133,6 +148,21 @@ impl Task {
     /// This task's block of `0..len`: [`partition::even`]`(len, count, index)`.
     pub fn partition(&self, len: usize) -> Range<usize> {
         partition::even(len, self.count, self.index)
+    }
+}
+
+/// Equal when they name the same position, whichever region made them.
+impl PartialEq for Task {
+    fn eq(&self, other: &Self) -> bool {
+        (self.index, self.count) == (other.index, other.count)
+    }
+}
+
+impl Eq for Task {}
+
+impl std::hash::Hash for Task {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.index, self.count).hash(state);
     }
 }
 
