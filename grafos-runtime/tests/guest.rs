@@ -502,3 +502,51 @@ fn a_launch_may_run_on_another_lane_count_than_the_records() {
         }
     );
 }
+
+#[test]
+fn partitioned_arrays_give_the_host_mocks_output() {
+    let bytes: Vec<u8> = (0..=200u8).collect();
+    for len in [0, 1, 4, 5, 64, 200] {
+        let mut input = vec![0u8];
+        input.extend_from_slice(&bytes[..len]);
+        assert_same_as_host("partition", &input);
+        let out = run("partition", &input).unwrap();
+        let words: Vec<u32> = out
+            .output()
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        let expected: Vec<u32> = (0..len as u32)
+            .map(|b| 2 * b)
+            .chain((0..len as u32).map(|i| i / 3))
+            .collect();
+        assert_eq!(words, expected, "{len} bytes");
+    }
+}
+
+#[test]
+fn misused_partitioned_arrays_fail_alike_on_both_targets() {
+    let cases = [
+        (1, "both reads this array whole and writes a part of it"),
+        (2, "holds its part of this array already"),
+        (3, "the parts belong to the tasks"),
+        (4, "lists 2 range(s) for the region's 4 owners"),
+        (5, "kept from an earlier region"),
+    ];
+    for (mode, words) in cases {
+        let input = [mode, 1, 2, 3, 4, 5, 6, 7, 8];
+        let wasm = run("partition", &input).unwrap_err();
+        let host = host("partition", &input).unwrap_err();
+        match &wasm {
+            TaskletError::PartitionMisuse { message, .. } => {
+                assert!(message.contains(words), "mode {mode}: {message}")
+            }
+            other => panic!("mode {mode}: {other:?}"),
+        }
+        assert_eq!(
+            wasm.kind_and_message(),
+            host.kind_and_message(),
+            "mode {mode}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use super::partitioned::{PartKey, next_region};
+use super::partitioned::{InRegion, PartKey, next_region};
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
@@ -365,6 +365,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     {
         let (lanes, backend) = self.region(None);
         let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
+            let _in_region = InRegion::enter(lanes.region);
             f(&mut lanes.worker(handle)?).into_lane_result()
         };
         backend.run_region(&job)
@@ -424,6 +425,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     {
         let (lanes, backend) = self.region(Some(tasks));
         let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
+            let _in_region = InRegion::enter(lanes.region);
             let mut worker = lanes.worker(handle)?;
             let first = worker.data_worker_index();
             for index in (first..tasks).step_by(worker.data_lanes) {

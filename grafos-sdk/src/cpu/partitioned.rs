@@ -63,7 +63,7 @@
 //! assert_eq!(result.output()[9 * 8], 81);
 //! ```
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut, Range};
@@ -148,6 +148,33 @@ static NEXT_REGION: AtomicU64 = AtomicU64::new(1);
 /// A new region's id.
 pub(crate) fn next_region() -> u64 {
     NEXT_REGION.fetch_add(1, SeqCst)
+}
+
+thread_local! {
+    /// The region the lane on this thread runs (0: none). On wasm32, where
+    /// every lane of the one launch shares the thread, that is the region
+    /// they all run.
+    static CURRENT_REGION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// While it lives, this thread runs a lane of region `region`.
+pub(crate) struct InRegion {
+    previous: u64,
+}
+
+impl InRegion {
+    /// Marks this thread as running a lane of `region` until the guard drops.
+    pub(crate) fn enter(region: u64) -> Self {
+        Self {
+            previous: CURRENT_REGION.replace(region),
+        }
+    }
+}
+
+impl Drop for InRegion {
+    fn drop(&mut self) {
+        CURRENT_REGION.set(self.previous);
+    }
 }
 
 /// What a [`Lane`] or [`Task`] may claim, as the SDK made it.
@@ -280,10 +307,9 @@ pub struct Partitioned<T> {
     borrows: AtomicU64,
     /// Bit `lane` is set while lane `lane` holds its part.
     held: [AtomicU64; HELD_WORDS],
-    /// The newest region that used the array, the last that read it whole
-    /// and the last that wrote a part of it: what catches a read and a
-    /// write of one region that do not overlap in time.
-    newest: AtomicU64,
+    /// The last region that read the array whole and the last that wrote
+    /// a part of it: what catches a read and a write of one region that do
+    /// not overlap in time.
     read_in: AtomicU64,
     written_in: AtomicU64,
     _owns: PhantomData<T>,
@@ -317,7 +343,6 @@ impl<T> Partitioned<T> {
             split: Split::Even,
             borrows: AtomicU64::new(0),
             held: [const { AtomicU64::new(0) }; HELD_WORDS],
-            newest: AtomicU64::new(0),
             read_in: AtomicU64::new(0),
             written_in: AtomicU64::new(0),
             _owns: PhantomData,
@@ -541,8 +566,8 @@ impl<T> Partitioned<T> {
         })
     }
 
-    /// Refuses keys built by hand, and keys of a region older than the
-    /// newest one that used this array.
+    /// Refuses keys built by hand, and keys of another region than the one
+    /// this thread's lane runs.
     fn enter_region(&self, key: &PartKey) -> Result<(), TaskletError> {
         if key.region == 0 {
             return Err(misuse(
@@ -551,11 +576,11 @@ impl<T> Partitioned<T> {
                  can claim a part",
             ));
         }
-        if self.newest.fetch_max(key.region, SeqCst) > key.region {
+        if CURRENT_REGION.get() != key.region {
             return Err(misuse(
                 key.lane,
-                "this `Lane` or `Task` was kept from an earlier region; use the one this region \
-                 hands the lane",
+                "this `Lane` or `Task` was kept from an earlier region (or another launch); use \
+                 the one this region hands the lane",
             ));
         }
         Ok(())
@@ -999,10 +1024,12 @@ mod tests {
     fn readers_and_writers_are_counted_while_they_live() {
         let array = Partitioned::from(vec![1u8, 2, 3]);
         let word = |a: &Partitioned<u8>| Borrows::unpack(a.borrows.load(SeqCst));
+        let first = next_region();
+        let in_first = InRegion::enter(first);
         let lane = Lane {
             index: 0,
             count: 1,
-            key: PartKey::new(next_region(), 1, Some((0, 1))),
+            key: PartKey::new(first, 1, Some((0, 1))),
         };
         {
             let whole = array.read(lane).unwrap();
@@ -1020,7 +1047,9 @@ mod tests {
                 readers: 0
             }
         );
+        drop(in_first);
         let region = next_region();
+        let _in_region = InRegion::enter(region);
         let lane = Lane {
             key: PartKey::new(region, 1, Some((0, 1))),
             ..lane

@@ -49,6 +49,7 @@ pub static TASKLETS: &[(&TaskletInfo, Run)] = &[
     (&fail::INFO, fail::run_host),
     (&kernel::INFO, kernel::run_host),
     (&barrier_rounds::INFO, barrier_rounds::run_host),
+    (&partition::INFO, partition::run_host),
 ];
 
 /// A little-endian `u32` from the input's first four bytes (missing ones 0).
@@ -518,5 +519,109 @@ pub mod barrier_rounds {
             Ok(())
         })?;
         Ok(rounds.to_le_bytes().to_vec())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// partition: `Partitioned` arrays and task regions, used well and misused.
+// ---------------------------------------------------------------------------
+
+/// The shared value of `partition`.
+#[derive(Debug, Default)]
+pub struct PartShared {
+    input: Partitioned<u32>,
+    doubled: Partitioned<u32>,
+}
+
+/// `partition`: 5 lanes. The input's first byte picks what the lanes do
+/// with the rest: 0 uses `Partitioned` as documented (lanes read one array
+/// and write their parts of another, then 7 tasks write chunks); 1 reads
+/// and writes one array in one region; 2 holds a part twice; 3 claims with
+/// the `Lane` in a task region; 4 lists fewer ranges than lanes; 5 claims
+/// with a `Lane` kept from the previous region. Output (mode 0): the
+/// doubled bytes as little-endian u32s, then the task indices per chunk.
+#[grafos::tasklet(workers = 5, shared = PartShared, scratch = Option<Lane>, fuel = 1_000_000_000)]
+pub mod partition {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        let (mode, bytes) = coord
+            .input()
+            .split_first()
+            .map_or((0, &[][..]), |(m, b)| (*m, b));
+        let values: Vec<u32> = bytes.iter().map(|&b| u32::from(b)).collect();
+        let n = values.len();
+        *coord.shared_mut().input.as_mut_vec() = values;
+        coord.shared_mut().doubled.as_mut_vec().resize(n, 0);
+        match mode {
+            1 => coord.parallel_for_workers(read_and_write)?,
+            2 => coord.parallel_for_workers(hold_twice)?,
+            3 => coord
+                .parallel_for_tasks(3, |w, _| w.shared().doubled.part_mut(w.lane()).map(drop))?,
+            4 => {
+                let ranges = Split::Ranges(vec![0..1, 1..2]);
+                coord.shared_mut().doubled.set_split(ranges)?;
+                coord.parallel_for_workers(double)?;
+            }
+            5 => {
+                coord.parallel_for_workers(keep_lane)?;
+                coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                    drop(w.shared().input.read(w.lane())?);
+                    let kept = w.scratch().expect("kept in the last region");
+                    drop(w.shared().doubled.part_mut(kept)?);
+                    Ok(())
+                })?;
+            }
+            _ => {
+                coord.parallel_for_workers(double)?;
+                coord.shared_mut().input.set_split(Split::Chunks(3))?;
+                coord.parallel_for_tasks(n.div_ceil(3), |w, task| {
+                    w.shared().input.part_mut(task)?.fill(task.index as u32);
+                    Ok::<_, TaskletError>(())
+                })?;
+            }
+        }
+        let shared = coord.shared();
+        let doubled = shared.doubled.read(&*coord)?;
+        let tasks = shared.input.read(&*coord)?;
+        Ok(doubled
+            .iter()
+            .chain(tasks.iter())
+            .flat_map(|v| v.to_le_bytes())
+            .collect())
+    }
+
+    #[worker]
+    fn double(shared: &PartShared, lane: Lane) -> Result<(), TaskletError> {
+        let input = shared.input.read(lane)?;
+        let mut part = shared.doubled.part_mut(lane)?;
+        for (i, v) in part.range().zip(part.iter_mut()) {
+            *v = 2 * input[i];
+        }
+        Ok(())
+    }
+
+    #[worker]
+    fn read_and_write(shared: &PartShared, lane: Lane) -> Result<(), TaskletError> {
+        if lane.index % 2 == 0 {
+            drop(shared.doubled.read(lane)?);
+        } else {
+            drop(shared.doubled.part_mut(lane)?);
+        }
+        Ok(())
+    }
+
+    #[worker]
+    fn hold_twice(shared: &PartShared, lane: Lane) -> Result<(), TaskletError> {
+        let first = shared.doubled.part_mut(lane)?;
+        let second = shared.doubled.part_mut(lane)?;
+        drop((first, second));
+        Ok(())
+    }
+
+    #[worker]
+    fn keep_lane(scratch: &mut Option<Lane>, lane: Lane) {
+        *scratch = Some(lane);
     }
 }
