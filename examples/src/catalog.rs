@@ -4,7 +4,7 @@
 
 use grafos::cpu::{SharedTaskletResult, TaskletError};
 
-use crate::{dot, heat, histogram, inputs, matmul, scan, sort, wordcount};
+use crate::{dot, heat, histogram, inputs, life, matmul, nbody, scan, sort, wordcount};
 
 /// One example tasklet.
 #[derive(Debug, Clone, Copy)]
@@ -103,7 +103,7 @@ pub const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "sort",
-        pattern: "local sort, merge rounds between barriers",
+        pattern: "merge sort, one task per leaf and per merge",
         input: words,
         uneven: 1001,
         large: 1 << 18,
@@ -118,6 +118,24 @@ pub const EXAMPLES: &[Example] = &[
         large: 1 << 16,
         reference: heat::reference,
         run_host: run_host!(heat),
+    },
+    Example {
+        name: "life",
+        pattern: "lanes write their part of the next board",
+        input: bytes,
+        uneven: 1001,
+        large: 1 << 16,
+        reference: life::reference,
+        run_host: run_host!(life),
+    },
+    Example {
+        name: "nbody",
+        pattern: "floats, lanes move their own bodies",
+        input: words,
+        uneven: 1001,
+        large: 1 << 10,
+        reference: nbody::reference,
+        run_host: run_host!(nbody),
     },
 ];
 

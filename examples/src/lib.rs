@@ -10,8 +10,10 @@
 //! | [`scan`] | two phases separated by a barrier |
 //! | [`matmul`] | floating point in a fixed evaluation order |
 //! | [`wordcount`] | partition boundaries that split words and characters |
-//! | [`sort`] | local sort, then merge rounds between barriers |
+//! | [`sort`] | merge sort: one task per leaf, then per merge ([`Partitioned`](grafos::cpu::Partitioned) parts) |
 //! | [`heat`] | an iterative stencil, one region per step |
+//! | [`life`] | Conway's life: lanes write their part of the next board |
+//! | [`nbody`] | an n-body step in floats: lanes move their own bodies |
 //!
 //! Each module has a `tasklet` submodule (the tasklet itself: `INFO`,
 //! `run_host`, `builder`, `run_host_with`; the wasm entry
@@ -30,7 +32,9 @@ pub mod dot;
 pub mod heat;
 pub mod histogram;
 pub mod inputs;
+pub mod life;
 pub mod matmul;
+pub mod nbody;
 pub mod scan;
 pub mod sort;
 pub mod wordcount;

@@ -1,126 +1,92 @@
-//! # Parallel sort of `u32` — local sort, then merge rounds between barriers
+//! # Merge sort of `u32` — sorted leaves, then one task per merge
 //!
 //! The input is a vector of little-endian `u32`s; the output is the same
 //! values in ascending order.
 //!
-//! One region does all the work. Each data lane sorts its block into a
-//! shared buffer; then, round after round, separated by
-//! [`barrier`](grafos::cpu::WorkerCtx::barrier)s, pairs of adjacent sorted
-//! runs are merged into the other buffer: in round `r` lane `g` (with `g` a
-//! multiple of `2^(r+1)`) merges the run of lanes `g..g+2^r` with the run of
-//! lanes `g+2^r..g+2^(r+1)`; a run without a partner is copied. After
-//! `⌈log₂ lanes⌉` rounds one run is left. Every lane calls `barrier` in
-//! every round, merging or not: a lane that skipped one would leave the
-//! others waiting (`BarrierMismatch`).
-//!
-//! Lanes write disjoint index ranges of the shared buffers through
-//! `AtomicU32` with `Relaxed` stores; the barrier orders each round's writes
-//! before the next round's reads. The result is unique (a sorted sequence),
-//! so it is the same on every target and lane count.
+//! The first region sorts leaves of [`LEAF`] values, one task each; then
+//! each region merges pairs of adjacent runs into runs twice as long, one
+//! task per pair, until one run is left. The values live in two
+//! [`Partitioned`](grafos::cpu::Partitioned) buffers: a merge task reads
+//! the source buffer whole and writes its own chunk of the other, split
+//! [`Split::Chunks`] of the merged run's length, so a level is
+//! `parallel_for_tasks` over the pairs, with no striding by hand. The
+//! result is unique (a sorted sequence), so it is the same on every target
+//! and lane count.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-
-use grafos::cpu::partition;
 use grafos::prelude::*;
 
-/// The two buffers the merge rounds alternate between.
+use crate::inputs::{read_u32s, u32s};
+
+/// Values per leaf, sorted by one task.
+pub const LEAF: usize = 1 << 12;
+
+/// The two buffers, the length of the runs a level merges, and which
+/// buffer holds them.
 #[derive(Default, Debug)]
-pub struct Shared {
-    buffers: [Vec<AtomicU32>; 2],
-    /// Which buffer holds the result once the region is over.
-    result: usize,
+pub struct Runs {
+    buffers: [Partitioned<u32>; 2],
+    width: usize,
+    src: usize,
 }
 
-/// Merge rounds for `lanes` runs: `⌈log₂ lanes⌉`.
-fn rounds(lanes: usize) -> usize {
-    lanes.next_power_of_two().trailing_zeros() as usize
-}
-
-#[grafos::tasklet(name = "sort", workers = 4, shared = Shared)]
+#[grafos::tasklet(name = "sort", workers = 4, shared = Runs)]
 pub mod tasklet {
     use super::*;
 
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
-        let n = coord.input().len() / 4;
-        let lanes = coord.data_worker_count();
-        let buffer = || (0..n).map(|_| AtomicU32::new(0)).collect::<Vec<_>>();
-        *coord.shared_mut() = Shared {
-            buffers: [buffer(), buffer()],
-            result: rounds(lanes) % 2,
-        };
-        coord.parallel_for_workers(sort_and_merge)?;
-        let shared = coord.shared();
-        Ok(shared.buffers[shared.result]
-            .iter()
-            .flat_map(|v| v.load(Relaxed).to_le_bytes())
-            .collect())
+        let values = read_u32s(coord.input());
+        let n = values.len();
+        let runs = coord.shared_mut();
+        runs.buffers[1].as_mut_vec().resize(n, 0);
+        *runs.buffers[0].as_mut_vec() = values;
+        runs.buffers[0].set_split(Split::Chunks(LEAF))?;
+        coord.parallel_for_tasks(n.div_ceil(LEAF), sort_leaf)?;
+        let (mut width, mut src) = (LEAF, 0);
+        while width < n {
+            let runs = coord.shared_mut();
+            (runs.width, runs.src) = (width, src);
+            runs.buffers[1 - src].set_split(Split::Chunks(2 * width))?;
+            coord.parallel_for_tasks(n.div_ceil(2 * width), merge_pair)?;
+            (width, src) = (2 * width, 1 - src);
+        }
+        Ok(u32s(coord.shared_mut().buffers[src].as_mut_slice()))
     }
 
     #[worker]
-    fn sort_and_merge(w: &mut Worker) -> Result<(), TaskletError> {
-        let (lane, lanes) = (w.data_worker_index(), w.data_worker_count());
-        let n = w.input().len() / 4;
-        // The element range of the run made of lanes `first..end`.
-        let run = |first: usize, end: usize| {
-            partition::even(n, lanes, first).start..partition::even(n, lanes, end - 1).end
-        };
+    fn sort_leaf(runs: &Runs, task: Task) -> Result<(), TaskletError> {
+        runs.buffers[0].part_mut(task)?.sort_unstable();
+        Ok(())
+    }
 
-        let mut block: Vec<u32> = w.input()
-            [4 * run(lane, lane + 1).start..4 * run(lane, lane + 1).end]
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        block.sort_unstable();
-        let buffers = &w.shared().buffers;
-        for (slot, v) in buffers[0][run(lane, lane + 1)].iter().zip(block) {
-            slot.store(v, Relaxed);
-        }
-
-        for round in 0..rounds(lanes) {
-            w.barrier()?;
-            let width = 1 << round;
-            if lane % (2 * width) != 0 {
-                continue;
-            }
-            let (src, dst) = (&buffers[round % 2], &buffers[(round + 1) % 2]);
-            let mid = (lane + width).min(lanes);
-            let end = (lane + 2 * width).min(lanes);
-            let left = run(lane, mid);
-            let right = if mid < end {
-                run(mid, end)
-            } else {
-                left.end..left.end
-            };
-            merge(
-                &src[left.clone()],
-                &src[right.clone()],
-                &dst[left.start..right.end],
-            );
-        }
+    #[worker]
+    fn merge_pair(runs: &Runs, task: Task) -> Result<(), TaskletError> {
+        let src = runs.buffers[runs.src].read(task)?;
+        let mut out = runs.buffers[1 - runs.src].part_mut(task)?;
+        let range = out.range();
+        let mid = (range.start + runs.width).min(range.end);
+        merge(&src[range.start..mid], &src[mid..range.end], &mut out);
         Ok(())
     }
 }
 
-/// Merges the sorted runs `a` and `b` into `out` (`a.len() + b.len()` slots).
-fn merge(a: &[AtomicU32], b: &[AtomicU32], out: &[AtomicU32]) {
+/// Merges the sorted runs `a` and `b` into `out` (`a.len() + b.len()` long).
+pub fn merge(a: &[u32], b: &[u32], out: &mut [u32]) {
     let (mut i, mut j) = (0, 0);
     for slot in out {
-        let take_a = j == b.len() || (i < a.len() && a[i].load(Relaxed) <= b[j].load(Relaxed));
-        let v = if take_a {
+        if j == b.len() || (i < a.len() && a[i] <= b[j]) {
+            *slot = a[i];
             i += 1;
-            a[i - 1].load(Relaxed)
         } else {
+            *slot = b[j];
             j += 1;
-            b[j - 1].load(Relaxed)
-        };
-        slot.store(v, Relaxed);
+        }
     }
 }
 
 /// The sequential reference.
 pub fn reference(input: &[u8]) -> Vec<u8> {
-    let mut values = crate::inputs::read_u32s(input);
+    let mut values = read_u32s(input);
     values.sort_unstable();
-    crate::inputs::u32s(&values)
+    u32s(&values)
 }

@@ -93,6 +93,16 @@ fn heat() {
 }
 
 #[test]
+fn life() {
+    check_example("life");
+}
+
+#[test]
+fn nbody() {
+    check_example("nbody");
+}
+
+#[test]
 fn every_example_is_in_the_module_and_checked_here() {
     let names: Vec<&str> = examples_wasm()
         .tasklets()
@@ -109,7 +119,7 @@ fn every_example_is_in_the_module_and_checked_here() {
     assert_eq!(names.len(), catalog::EXAMPLES.len());
     assert_eq!(
         catalog::EXAMPLES.len(),
-        7,
+        9,
         "a new example needs its #[test] above"
     );
 }
