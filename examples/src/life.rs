@@ -28,14 +28,14 @@ pub struct Board {
 }
 
 /// The board's width and its cells (0 or 1) from the input.
-fn board(input: &[u8]) -> (usize, Vec<u8>) {
+pub fn board(input: &[u8]) -> (usize, Vec<u8>) {
     let width = input.len().isqrt();
     let cells = width * (input.len() / width.max(1));
     (width, input[..cells].iter().map(|b| b & 1).collect())
 }
 
-/// Cell `i`'s state in the next generation.
-fn next_state(cells: &[u8], width: usize, i: usize) -> u8 {
+/// Cell `i`'s state in the next generation of `cells`, `width` wide.
+pub fn next_state(cells: &[u8], width: usize, i: usize) -> u8 {
     let height = cells.len() / width;
     let (row, col) = (i / width, i % width);
     let mut neighbours = 0;

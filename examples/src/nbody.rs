@@ -38,7 +38,8 @@ pub struct Bodies {
     current: usize,
 }
 
-fn bodies(input: &[u8]) -> Vec<Body> {
+/// The bodies the input describes.
+pub fn bodies(input: &[u8]) -> Vec<Body> {
     let body = |b: &[u8]| Body {
         pos: [f64::from(b[0]), f64::from(b[1]), f64::from(b[2])],
         vel: [0.0; 3],
@@ -47,8 +48,8 @@ fn bodies(input: &[u8]) -> Vec<Body> {
     input.chunks_exact(4).map(body).collect()
 }
 
-/// Body `i` one step later.
-fn advance(bodies: &[Body], i: usize) -> Body {
+/// Body `i` of `bodies` one step later.
+pub fn advance(bodies: &[Body], i: usize) -> Body {
     let me = bodies[i];
     let mut acc = [0.0; 3];
     for other in bodies {
@@ -64,7 +65,8 @@ fn advance(bodies: &[Body], i: usize) -> Body {
     Body { pos, vel, ..me }
 }
 
-fn output(bodies: &[Body]) -> Vec<u8> {
+/// The output: positions and velocities, little-endian `f64`s.
+pub fn output(bodies: &[Body]) -> Vec<u8> {
     let values = bodies.iter().flat_map(|b| b.pos.into_iter().chain(b.vel));
     values.flat_map(f64::to_le_bytes).collect()
 }

@@ -408,6 +408,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     ///         })?;
     ///         let rows = coord.shared().rows.read(&*coord)?;
     ///         let ends = [rows[0] as u8, rows[27] as u8];
+    ///         drop(rows); // the read lasts while its guard lives
     ///         coord.set_output(&ends);
     ///         Ok(())
     ///     })

@@ -32,8 +32,15 @@
 //! `worker_count()` / `scratch(i)` accessors keep raw lane-space semantics for
 //! advanced cases.
 //!
+//! [`CoordinatorCtx::parallel_for_tasks`] runs a region of `n` tasks instead,
+//! task `t` on data lane `t % data_worker_count()`: for more pieces of work
+//! than lanes. A [`Partitioned`] field of the shared value is an array that
+//! lanes (or tasks) write part by part, each its own, or read whole: the
+//! `par_iter_mut` of tasklets (see its docs).
+//!
 //! Determinism rules, which make the output byte-identical: no data races;
-//! combine results in lane order or with commutative integer atomics; never
+//! combine results in lane order or with commutative integer atomics, or
+//! write disjoint parts of a [`Partitioned`] array; never
 //! wait on another lane except through [`WorkerCtx::barrier`] (a spin-wait
 //! never ends on the runtime, where lanes take turns on one thread and switch
 //! only inside SDK calls); no clocks, randomness, threads, I/O or

@@ -1,67 +1,4 @@
-//! Arrays in the shared value that lanes write part by part: rayon's
-//! `par_chunks_mut`, OpenMP's `for` over an array, without atomics as
-//! storage and without `unsafe` in the tasklet.
-//!
-//! A [`Partitioned<T>`] field of the shared value holds a `Vec<T>` and a
-//! [`Split`]: the rule that cuts `0..len` into parts. Inside a region each
-//! part has one owner, known to the SDK: data lane `i` in a
-//! [`parallel_for_workers`](super::CoordinatorCtx::parallel_for_workers)
-//! region, task `t` in a
-//! [`parallel_for_tasks`](super::CoordinatorCtx::parallel_for_tasks) one.
-//! The owner gets its part with [`Partitioned::part_mut`]; any lane may
-//! instead read the whole array with [`Partitioned::read`]. Between regions
-//! the coordinator owns the whole array through
-//! [`shared_mut`](super::CoordinatorCtx::shared_mut).
-//!
-//! # The rules, and why they make the bytes the same everywhere
-//!
-//! In one region an array is **either** read whole **or** written by parts,
-//! never both: what a lane reads was written before the region began, so it
-//! cannot depend on which lane ran first, on the host mock's threads or in
-//! the runtime's lane order. The parts of one region are disjoint, so no two
-//! lanes ever write the same element. A part is reached only through the
-//! [`Lane`] or [`Task`] the SDK hands the lane for this region; neither can
-//! be built by hand (`Lane::new` makes one that claims nothing), so a lane
-//! cannot ask for another lane's part.
-//!
-//! What the compiler cannot see is checked when it happens, with the same
-//! outcome on both targets: a read and a write of one array in one region,
-//! holding one's part twice at once, a split without a part for the owner,
-//! or a `Lane` kept from an earlier region all end the launch with
-//! [`TaskletError::PartitionMisuse`]. Memory safety does not rest on these
-//! region checks: every borrow is counted while it lives (readers, writers
-//! and the shape of the writers' split), so even a `Lane` smuggled across
-//! regions cannot make two borrows overlap.
-//!
-//! ```
-//! use grafos::cpu::{CpuBuilder, CoordinatorCtx, Partitioned};
-//!
-//! #[derive(Default)]
-//! struct Shared {
-//!     squares: Partitioned<u64>,
-//! }
-//!
-//! let lease = CpuBuilder::new().cores(4).acquire().unwrap();
-//! let result = lease.cpu().shared_memory_tasklet::<Shared, ()>()
-//!     .workers(4)
-//!     .launch(|coord: &mut CoordinatorCtx<Shared, ()>| {
-//!         *coord.shared_mut().squares.as_mut_vec() = vec![0; 10];
-//!         // Each of the 3 data lanes writes its even block of the 10 values.
-//!         coord.parallel_for_workers(|w| {
-//!             let mut part = w.shared().squares.part_mut(w.lane())?;
-//!             for (i, v) in part.range().zip(part.iter_mut()) {
-//!                 *v = (i * i) as u64;
-//!             }
-//!             Ok::<(), grafos::cpu::TaskletError>(())
-//!         })?;
-//!         let squares = coord.shared_mut().squares.as_mut_slice();
-//!         let bytes: Vec<u8> = squares.iter().flat_map(|v| v.to_le_bytes()).collect();
-//!         coord.set_output(&bytes);
-//!         Ok(())
-//!     })
-//!     .unwrap();
-//! assert_eq!(result.output()[9 * 8], 81);
-//! ```
+//! [`Partitioned`] arrays: the rules are in its docs.
 
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
@@ -290,14 +227,76 @@ impl Borrows {
     }
 }
 
-/// A `Vec<T>` in the shared value that lanes write part by part; see the
-/// [module docs](self) for the rules.
+/// Arrays in the shared value that lanes write part by part: rayon's
+/// `par_chunks_mut`, OpenMP's `for` over an array, without atomics as
+/// storage and without `unsafe` in the tasklet.
 ///
-/// The coordinator fills, resizes and reads it between regions through
+/// A [`Partitioned<T>`] field of the shared value holds a `Vec<T>` and a
+/// [`Split`]: the rule that cuts `0..len` into parts. Inside a region each
+/// part has one owner, known to the SDK: data lane `i` in a
+/// [`parallel_for_workers`](super::CoordinatorCtx::parallel_for_workers)
+/// region, task `t` in a
+/// [`parallel_for_tasks`](super::CoordinatorCtx::parallel_for_tasks) one.
+/// The owner gets its part with [`Partitioned::part_mut`]; any lane may
+/// instead read the whole array with [`Partitioned::read`]. Between regions
+/// the coordinator owns the whole array through
+/// [`shared_mut`](super::CoordinatorCtx::shared_mut).
+///
+/// # The rules, and why they make the bytes the same everywhere
+///
+/// In one region an array is **either** read whole **or** written by parts,
+/// never both: what a lane reads was written before the region began, so it
+/// cannot depend on which lane ran first, on the host mock's threads or in
+/// the runtime's lane order. The parts of one region are disjoint, so no two
+/// lanes ever write the same element. A part is reached only through the
+/// [`Lane`] or [`Task`] the SDK hands the lane for this region; neither can
+/// be built by hand (`Lane::new` makes one that claims nothing), so a lane
+/// cannot ask for another lane's part.
+///
+/// What the compiler cannot see is checked when it happens, with the same
+/// outcome on both targets: a read and a write of one array in one region,
+/// holding one's part twice at once, a split without a part for the owner,
+/// or a `Lane` kept from an earlier region all end the launch with
+/// [`TaskletError::PartitionMisuse`]. Memory safety does not rest on these
+/// region checks: every borrow is counted while it lives (readers, writers
+/// and the shape of the writers' split), so even a `Lane` smuggled across
+/// regions cannot make two borrows overlap.
+///
+/// ```
+/// use grafos::cpu::{CpuBuilder, CoordinatorCtx, Partitioned};
+///
+/// #[derive(Default)]
+/// struct Shared {
+///     squares: Partitioned<u64>,
+/// }
+///
+/// let lease = CpuBuilder::new().cores(4).acquire().unwrap();
+/// let result = lease.cpu().shared_memory_tasklet::<Shared, ()>()
+///     .workers(4)
+///     .launch(|coord: &mut CoordinatorCtx<Shared, ()>| {
+///         *coord.shared_mut().squares.as_mut_vec() = vec![0; 10];
+///         // Each of the 3 data lanes writes its even block of the 10 values.
+///         coord.parallel_for_workers(|w| {
+///             let mut part = w.shared().squares.part_mut(w.lane())?;
+///             for (i, v) in part.range().zip(part.iter_mut()) {
+///                 *v = (i * i) as u64;
+///             }
+///             Ok::<(), grafos::cpu::TaskletError>(())
+///         })?;
+///         let squares = coord.shared_mut().squares.as_mut_slice();
+///         let bytes: Vec<u8> = squares.iter().flat_map(|v| v.to_le_bytes()).collect();
+///         coord.set_output(&bytes);
+///         Ok(())
+///     })
+///     .unwrap();
+/// assert_eq!(result.output()[9 * 8], 81);
+/// ```
+///
+/// # Between regions
+///
+/// The coordinator fills, resizes and reads the array through
 /// [`as_mut_vec`](Self::as_mut_vec) and [`as_mut_slice`](Self::as_mut_slice)
-/// (on `coord.shared_mut()`) or [`read`](Self::read); in a region the owner
-/// of a part writes it through [`part_mut`](Self::part_mut), or lanes read
-/// the whole through [`read`](Self::read).
+/// (on `coord.shared_mut()`) or [`read`](Self::read)`(&*coord)`.
 pub struct Partitioned<T> {
     /// The elements, owned as a `Box<[T]>` (`Box::leak`). Lanes reach them
     /// through this pointer, never through a reference to the whole.
