@@ -23,12 +23,12 @@ mod with_rayon {
     use super::*;
 
     pub(crate) fn life(input: &[u8]) -> Vec<u8> {
-        let (width, mut now) = life::board(input);
+        let mut now = life::board(input);
         let mut next = now.clone();
         for _ in 0..life::GENERATIONS {
             next.par_iter_mut()
                 .enumerate()
-                .for_each(|(i, cell)| *cell = life::next_state(&now, width, i));
+                .for_each(|(i, cell)| *cell = life::next_state(&now, i));
             std::mem::swap(&mut now, &mut next);
         }
         now

@@ -7,10 +7,10 @@
 //! of [`DT`]. Output: every body's position and velocity after the last
 //! step, six little-endian `f64`s per body.
 //!
-//! Each step is one region. The bodies are two
-//! [`Partitioned`](grafos::cpu::Partitioned) arrays: every lane reads the
-//! current states whole and writes its own block of the next ones, as
-//! rayon's `par_iter_mut` would. A body's sum runs over the others in index
+//! Each step is one region. The bodies are a
+//! [`DoubleBuffer`](grafos::cpu::DoubleBuffer): every lane reads the current
+//! states whole and writes its own block of the next ones, as rayon's
+//! `par_iter_mut` would. A body's sum runs over the others in index
 //! order, so its floats are evaluated in one order on every lane count and
 //! target: the bits are the same everywhere.
 
@@ -29,13 +29,6 @@ pub struct Body {
     pos: [f64; 3],
     vel: [f64; 3],
     mass: f64,
-}
-
-/// The current and the next states, and which is which.
-#[derive(Default, Debug)]
-pub struct Bodies {
-    states: [Partitioned<Body>; 2],
-    current: usize,
 }
 
 /// The bodies the input describes.
@@ -71,27 +64,23 @@ pub fn output(bodies: &[Body]) -> Vec<u8> {
     values.flat_map(f64::to_le_bytes).collect()
 }
 
-#[grafos::tasklet(name = "nbody", workers = 4, shared = Bodies)]
+#[grafos::tasklet(name = "nbody", workers = 4, shared = DoubleBuffer<Body>)]
 pub mod tasklet {
     use super::*;
 
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
-        let start = bodies(coord.input());
-        let states = &mut coord.shared_mut().states;
-        *states[1].as_mut_vec() = start.clone();
-        *states[0].as_mut_vec() = start;
-        for step in 0..STEPS {
-            coord.shared_mut().current = step % 2;
+        *coord.shared_mut() = DoubleBuffer::new(bodies(coord.input()));
+        for _ in 0..STEPS {
             coord.parallel_for_workers(move_bodies)?;
+            coord.shared_mut().flip();
         }
-        Ok(output(coord.shared_mut().states[STEPS % 2].as_mut_slice()))
+        Ok(output(coord.shared_mut().current_mut()))
     }
 
     #[worker]
-    fn move_bodies(bodies: &Bodies, lane: Lane) -> Result<(), TaskletError> {
-        let now = bodies.states[bodies.current].read(lane)?;
-        let mut next = bodies.states[1 - bodies.current].part_mut(lane)?;
+    fn move_bodies(bodies: &DoubleBuffer<Body>, lane: Lane) -> Result<(), TaskletError> {
+        let (now, mut next) = bodies.step(lane)?;
         for (i, body) in next.range().zip(next.iter_mut()) {
             *body = advance(&now, i);
         }

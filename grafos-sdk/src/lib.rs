@@ -55,7 +55,7 @@ struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::cpu::{
-        CancelToken, Cancelled, CoordinatorCtx, FuelExhausted, Lane, Partitioned,
+        CancelToken, Cancelled, CoordinatorCtx, DoubleBuffer, FuelExhausted, Lane, Partitioned,
         SharedTaskletResult, Split, Task, TaskletError, WorkerCtx,
     };
     pub use crate::{coordinator, target_specific, tasklet, worker};

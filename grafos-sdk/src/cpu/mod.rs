@@ -134,5 +134,5 @@ pub use grafos_abi::{
     CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,
     MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,
 };
-pub use partitioned::{Owner, PartMut, PartRef, Partitioned, Split, VecGuard};
+pub use partitioned::{DoubleBuffer, Owner, PartMut, PartRef, Partitioned, Split, VecGuard};
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};

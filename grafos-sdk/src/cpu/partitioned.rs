@@ -5,7 +5,14 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut, Range};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
+
+// `loom`'s atomics and thread-locals under `--cfg loom`, so the host mock's
+// model checks (`host::loom_tests`) cover the borrow word too.
+#[cfg(loom)]
+use loom::{sync::atomic::AtomicU64, thread_local};
+#[cfg(not(loom))]
+use std::sync::atomic::AtomicU64;
 
 use super::{CoordinatorCtx, Lane, MAX_LANES, Task, TaskletError, partition};
 
@@ -80,7 +87,7 @@ impl Split {
 /// Region ids, unique in the process and increasing: a region takes the
 /// next one when it starts. They are only compared, so they never reach a
 /// launch's output.
-static NEXT_REGION: AtomicU64 = AtomicU64::new(1);
+static NEXT_REGION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A new region's id.
 pub(crate) fn next_region() -> u64 {
@@ -91,7 +98,7 @@ thread_local! {
     /// The region the lane on this thread runs (0: none). On wasm32, where
     /// every lane of the one launch shares the thread, that is the region
     /// they all run.
-    static CURRENT_REGION: Cell<u64> = const { Cell::new(0) };
+    static CURRENT_REGION: Cell<u64> = Cell::new(0);
 }
 
 /// While it lives, this thread runs a lane of region `region`.
@@ -103,14 +110,14 @@ impl InRegion {
     /// Marks this thread as running a lane of `region` until the guard drops.
     pub(crate) fn enter(region: u64) -> Self {
         Self {
-            previous: CURRENT_REGION.replace(region),
+            previous: CURRENT_REGION.with(|current| current.replace(region)),
         }
     }
 }
 
 impl Drop for InRegion {
     fn drop(&mut self) {
-        CURRENT_REGION.set(self.previous);
+        CURRENT_REGION.with(|current| current.set(self.previous));
     }
 }
 
@@ -341,7 +348,7 @@ impl<T> Partitioned<T> {
             data: UnsafeCell::new(data),
             split: Split::Even,
             borrows: AtomicU64::new(0),
-            held: [const { AtomicU64::new(0) }; HELD_WORDS],
+            held: std::array::from_fn(|_| AtomicU64::new(0)),
             read_in: AtomicU64::new(0),
             written_in: AtomicU64::new(0),
             _owns: PhantomData,
@@ -575,7 +582,7 @@ impl<T> Partitioned<T> {
                  can claim a part",
             ));
         }
-        if CURRENT_REGION.get() != key.region {
+        if CURRENT_REGION.with(Cell::get) != key.region {
             return Err(misuse(
                 key.lane,
                 "this `Lane` or `Task` was kept from an earlier region (or another launch); use \
@@ -628,6 +635,111 @@ impl<T> fmt::Debug for Partitioned<T> {
             .field("len", &self.len())
             .field("split", &self.split)
             .finish_non_exhaustive()
+    }
+}
+
+/// Two [`Partitioned`] arrays that take turns: each region reads the
+/// current one whole and writes its parts of the next, and the coordinator
+/// [`flip`](Self::flip)s them between regions. The ping-pong buffers of a
+/// stencil, a game of life or an n-body step, as one field of the shared
+/// value.
+///
+/// ```
+/// use grafos::cpu::{CoordinatorCtx, CpuBuilder, DoubleBuffer, TaskletError};
+///
+/// let lease = CpuBuilder::new().cores(3).acquire().unwrap();
+/// let result = lease.cpu().shared_memory_tasklet::<DoubleBuffer<u32>, ()>()
+///     .workers(3)
+///     .launch(|coord: &mut CoordinatorCtx<DoubleBuffer<u32>, ()>| {
+///         *coord.shared_mut() = DoubleBuffer::new(vec![1, 2, 3, 4]);
+///         for _ in 0..3 {
+///             // Every value becomes the sum of itself and its left neighbour.
+///             coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+///                 let (now, mut next) = w.shared().step(w.lane())?;
+///                 for (i, v) in next.range().zip(next.iter_mut()) {
+///                     *v = now[i] + if i > 0 { now[i - 1] } else { 0 };
+///                 }
+///                 Ok(())
+///             })?;
+///             coord.shared_mut().flip();
+///         }
+///         let bytes: Vec<u8> = coord.shared_mut().current_mut().iter().map(|&v| v as u8).collect();
+///         coord.set_output(&bytes);
+///         Ok(())
+///     })
+///     .unwrap();
+/// assert_eq!(result.output(), &[1, 5, 12, 20]);
+/// ```
+#[derive(Debug, Default)]
+pub struct DoubleBuffer<T> {
+    buffers: [Partitioned<T>; 2],
+    current: usize,
+}
+
+impl<T: Clone> DoubleBuffer<T> {
+    /// Two buffers that both start as `values` (so elements no part writes,
+    /// a stencil's fixed boundary, keep their values in both).
+    pub fn new(values: Vec<T>) -> Self {
+        Self {
+            buffers: [Partitioned::from(values.clone()), Partitioned::from(values)],
+            current: 0,
+        }
+    }
+}
+
+impl<T> DoubleBuffer<T> {
+    /// The current array: what this region reads.
+    pub fn current(&self) -> &Partitioned<T> {
+        &self.buffers[self.current]
+    }
+
+    /// The next array: what this region writes, part by part.
+    pub fn next(&self) -> &Partitioned<T> {
+        &self.buffers[1 - self.current]
+    }
+
+    /// The current array read whole, and `owner`'s part of the next one:
+    /// one step of the region.
+    ///
+    /// # Errors
+    ///
+    /// As [`Partitioned::read`] and [`Partitioned::part_mut`].
+    ///
+    /// **Portable.**
+    #[allow(clippy::type_complexity)]
+    pub fn step<O: Owner + Copy>(
+        &self,
+        owner: O,
+    ) -> Result<(PartRef<'_, T>, PartMut<'_, T>), TaskletError> {
+        Ok((self.current().read(owner)?, self.next().part_mut(owner)?))
+    }
+
+    /// Makes the next array the current one (coordinator, between regions).
+    pub fn flip(&mut self) {
+        self.current = 1 - self.current;
+    }
+
+    /// The current array, mutably (coordinator, between regions).
+    pub fn current_mut(&mut self) -> &mut [T] {
+        self.buffers[self.current].as_mut_slice()
+    }
+
+    /// Both arrays, current first, mutably (coordinator, between regions).
+    pub fn both_mut(&mut self) -> [&mut Partitioned<T>; 2] {
+        let [a, b] = &mut self.buffers;
+        if self.current == 0 { [a, b] } else { [b, a] }
+    }
+
+    /// Sets the split of both arrays.
+    ///
+    /// # Errors
+    ///
+    /// As [`Partitioned::set_split`]; neither array changes then.
+    pub fn set_split(&mut self, split: Split) -> Result<(), TaskletError> {
+        split.check().map_err(|problem| misuse(0, problem))?;
+        self.buffers[0].split = split.clone();
+        self.buffers[1].split = split;
+        Ok(())
     }
 }
 

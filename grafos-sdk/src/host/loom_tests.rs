@@ -156,3 +156,51 @@ fn a_lane_panicking_while_others_arrive_fails_the_launch_with_its_panic() {
         );
     });
 }
+
+/// `Partitioned`: a lane reading an array whole while another writes its
+/// part of it is refused in every interleaving, and parts of different
+/// lanes are written side by side.
+#[test]
+fn partitioned_reads_and_writes_never_overlap() {
+    use crate::cpu::Partitioned;
+
+    #[derive(Default)]
+    struct Arrays {
+        a: Partitioned<u8>,
+    }
+
+    model(|| {
+        let launch = |read_lane: Option<usize>| {
+            CpuBuilder::new()
+                .cores(4)
+                .acquire()
+                .unwrap()
+                .cpu()
+                .shared_memory_tasklet::<Arrays, ()>()
+                .workers(3)
+                .cores(4)
+                .launch(move |coord| {
+                    coord.shared_mut().a.as_mut_vec().resize(4, 0);
+                    coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                        let lane = w.lane();
+                        if Some(lane.index) == read_lane {
+                            let whole = w.shared().a.read(lane)?;
+                            assert!(whole.iter().all(|&v| v == 0));
+                        } else {
+                            w.shared().a.part_mut(lane)?.fill(lane.index as u8 + 1);
+                        }
+                        Ok(())
+                    })?;
+                    let out = coord.shared_mut().a.as_mut_slice().to_vec();
+                    coord.set_output(&out);
+                    Ok(())
+                })
+        };
+        let result = launch(Some(0));
+        assert!(
+            matches!(result, Err(TaskletError::PartitionMisuse { .. })),
+            "{result:?}"
+        );
+        assert_eq!(launch(None).unwrap().output(), [1, 1, 2, 2]);
+    });
+}
