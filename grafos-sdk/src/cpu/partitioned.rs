@@ -234,6 +234,16 @@ impl Borrows {
     }
 }
 
+/// The stamp word of an array: the last region that used it (bits 2..)
+/// and whether that region read it whole (bit 0) and wrote parts (bit 1).
+struct Stamp;
+
+impl Stamp {
+    const READ: u64 = 1;
+    const WRITE: u64 = 2;
+    const REGION_SHIFT: u32 = 2;
+}
+
 /// Arrays in the shared value that lanes write part by part: rayon's
 /// `par_chunks_mut`, OpenMP's `for` over an array, without atomics as
 /// storage and without `unsafe` in the tasklet.
@@ -313,11 +323,9 @@ pub struct Partitioned<T> {
     borrows: AtomicU64,
     /// Bit `lane` is set while lane `lane` holds its part.
     held: [AtomicU64; HELD_WORDS],
-    /// The last region that read the array whole and the last that wrote
-    /// a part of it: what catches a read and a write of one region that do
-    /// not overlap in time.
-    read_in: AtomicU64,
-    written_in: AtomicU64,
+    /// The last region that used the array and how ([`Stamp`]): what
+    /// catches a read and a write of one region that do not overlap in time.
+    stamp: AtomicU64,
     _owns: PhantomData<T>,
 }
 
@@ -349,8 +357,7 @@ impl<T> Partitioned<T> {
             split: Split::Even,
             borrows: AtomicU64::new(0),
             held: std::array::from_fn(|_| AtomicU64::new(0)),
-            read_in: AtomicU64::new(0),
-            written_in: AtomicU64::new(0),
+            stamp: AtomicU64::new(0),
             _owns: PhantomData,
         }
     }
@@ -446,12 +453,7 @@ impl<T> Partitioned<T> {
         let lane = match by.key() {
             Asker::Lane(OpaqueKey(key)) => {
                 self.enter_region(&key)?;
-                // With `part_mut`'s mirror image, in `SeqCst`: of a read and
-                // a write of one region, at least one sees the other.
-                self.read_in.store(key.region, SeqCst);
-                if self.written_in.load(SeqCst) == key.region {
-                    return Err(misuse(key.lane, READ_AND_WRITE));
-                }
+                self.stamp(&key, Stamp::READ)?;
                 key.lane
             }
             Asker::Coordinator => 0,
@@ -516,10 +518,7 @@ impl<T> Partitioned<T> {
             .split
             .part(self.len(), part, parts)
             .map_err(|problem| misuse(key.lane, problem))?;
-        self.written_in.store(key.region, SeqCst);
-        if self.read_in.load(SeqCst) == key.region {
-            return Err(misuse(key.lane, READ_AND_WRITE));
-        }
+        self.stamp(&key, Stamp::WRITE)?;
         let shape = u64::try_from(parts)
             .ok()
             .filter(|&p| p <= 0xffff_ffff)
@@ -588,6 +587,33 @@ impl<T> Partitioned<T> {
                 "this `Lane` or `Task` was kept from an earlier region (or another launch); use \
                  the one this region hands the lane",
             ));
+        }
+        Ok(())
+    }
+
+    /// Records that `key`'s region uses the array as `how`; refuses a read
+    /// of a region that writes it, or the reverse. One read-modify-write of
+    /// one word: of a read and a write of one region, the later sees the
+    /// earlier, whatever the timing.
+    fn stamp(&self, key: &PartKey, how: u64) -> Result<(), TaskletError> {
+        let previous = self
+            .stamp
+            .fetch_update(SeqCst, SeqCst, |word| {
+                let ours = word >> Stamp::REGION_SHIFT == key.region;
+                Some(if ours {
+                    word | how
+                } else {
+                    key.region << Stamp::REGION_SHIFT | how
+                })
+            })
+            .unwrap_or_else(|word| word);
+        let uses = if previous >> Stamp::REGION_SHIFT == key.region {
+            previous | how
+        } else {
+            how
+        };
+        if uses & Stamp::READ != 0 && uses & Stamp::WRITE != 0 {
+            return Err(misuse(key.lane, READ_AND_WRITE));
         }
         Ok(())
     }
