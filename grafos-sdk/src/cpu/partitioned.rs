@@ -94,10 +94,16 @@ pub(crate) fn next_region() -> u64 {
     NEXT_REGION.fetch_add(1, SeqCst)
 }
 
+#[cfg(not(loom))]
 thread_local! {
     /// The region the lane on this thread runs (0: none). On wasm32, where
     /// every lane of the one launch shares the thread, that is the region
     /// they all run.
+    static CURRENT_REGION: Cell<u64> = const { Cell::new(0) };
+}
+
+#[cfg(loom)]
+thread_local! {
     static CURRENT_REGION: Cell<u64> = Cell::new(0);
 }
 
