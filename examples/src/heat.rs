@@ -6,77 +6,51 @@
 //! order, while both ends stay fixed. Output: the final temperatures as
 //! little-endian `f64`s.
 //!
-//! Every step is one region: each data lane computes its block of the next
-//! state from the current one — reading neighbours across block boundaries
-//! from the shared region — and the coordinator swaps the two buffers
+//! Every step is one region: the temperatures are a
+//! [`DoubleBuffer`](grafos::cpu::DoubleBuffer), each data lane reads the
+//! current state whole (neighbours across block boundaries included) and
+//! writes its block of the next one, and the coordinator flips the two
 //! between regions, when no lane runs. A step needs all of the previous
 //! step, and the region boundary is the synchronisation. Every cell's value
 //! comes from one expression in one evaluation order, so the bits are the
 //! same for any lane count and on both targets.
-
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use grafos::prelude::*;
 
 /// Jacobi steps per launch.
 pub const STEPS: usize = 24;
 
-/// The current and the next temperatures, as `f64` bits.
-#[derive(Default, Debug)]
-pub struct Rod {
-    current: Vec<AtomicU64>,
-    next: Vec<AtomicU64>,
-}
-
-fn cell(v: f64) -> AtomicU64 {
-    AtomicU64::new(v.to_bits())
-}
-
-fn get(cells: &[AtomicU64], i: usize) -> f64 {
-    f64::from_bits(cells[i].load(Relaxed))
-}
-
 fn step(left: f64, here: f64, right: f64) -> f64 {
     (left + here + right) / 3.0
 }
 
-#[grafos::tasklet(name = "heat", workers = 4, shared = Rod)]
+#[grafos::tasklet(name = "heat", workers = 4, shared = DoubleBuffer<f64>)]
 pub mod tasklet {
     use super::*;
 
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
-        let start: Vec<f64> = coord.input().iter().map(|&b| f64::from(b)).collect();
-        let rod = coord.shared_mut();
-        rod.current = start.iter().map(|&t| cell(t)).collect();
-        rod.next = start.iter().map(|&t| cell(t)).collect();
+        let start = coord.input().iter().map(|&b| f64::from(b)).collect();
+        *coord.shared_mut() = DoubleBuffer::new(start);
         for _ in 0..STEPS {
             coord.parallel_for_workers(diffuse)?;
-            let rod = coord.shared_mut();
-            std::mem::swap(&mut rod.current, &mut rod.next);
+            coord.shared_mut().flip();
         }
-        Ok(coord
-            .shared()
-            .current
-            .iter()
-            .flat_map(|c| c.load(Relaxed).to_le_bytes())
-            .collect())
+        let rod = coord.shared_mut().current_mut();
+        Ok(rod.iter().flat_map(|t| t.to_bits().to_le_bytes()).collect())
     }
 
     #[worker]
-    fn diffuse(rod: &Rod, lane: Lane) {
-        let n = rod.current.len();
-        for i in lane.partition(n) {
-            if i == 0 || i + 1 == n {
-                continue; // the ends stay fixed
+    fn diffuse(rod: &DoubleBuffer<f64>, lane: Lane) -> Result<(), TaskletError> {
+        let (now, mut next) = rod.step(lane)?;
+        let n = now.len();
+        for (i, t) in next.range().zip(next.iter_mut()) {
+            // The ends stay fixed.
+            if i > 0 && i + 1 < n {
+                *t = step(now[i - 1], now[i], now[i + 1]);
             }
-            let t = step(
-                get(&rod.current, i - 1),
-                get(&rod.current, i),
-                get(&rod.current, i + 1),
-            );
-            rod.next[i].store(t.to_bits(), Relaxed);
         }
+        Ok(())
     }
 }
 

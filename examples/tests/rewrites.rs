@@ -3,6 +3,7 @@
 //!
 //! `sort`: sorted blocks in atomics, merged in rounds between barriers,
 //! each lane recomputing the split points and taking every k-th merge.
+//! `heat`: the temperatures as `f64` bits in two vectors of atomics.
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -115,6 +116,89 @@ fn the_task_merge_sort_gives_the_barrier_rounds_bytes() {
             use grafos_examples::sort::tasklet as new;
             let new = new::run_host_with(new::builder().workers(workers).input(&input)).unwrap();
             assert_eq!(old.output(), new.output(), "{workers} lanes, {n} values");
+        }
+    }
+}
+
+/// `heat` before `DoubleBuffer`.
+mod heat_atomics {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+    use grafos::prelude::*;
+
+    /// Jacobi steps per launch.
+    const STEPS: usize = grafos_examples::heat::STEPS;
+
+    /// The current and the next temperatures, as `f64` bits.
+    #[derive(Default, Debug)]
+    pub(crate) struct Rod {
+        current: Vec<AtomicU64>,
+        next: Vec<AtomicU64>,
+    }
+
+    fn cell(v: f64) -> AtomicU64 {
+        AtomicU64::new(v.to_bits())
+    }
+
+    fn get(cells: &[AtomicU64], i: usize) -> f64 {
+        f64::from_bits(cells[i].load(Relaxed))
+    }
+
+    fn step(left: f64, here: f64, right: f64) -> f64 {
+        (left + here + right) / 3.0
+    }
+
+    #[grafos::tasklet(name = "heat_atomics", workers = 4, shared = Rod, cross_target = false)]
+    pub(crate) mod tasklet {
+        use super::*;
+
+        #[coordinator]
+        fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+            let start: Vec<f64> = coord.input().iter().map(|&b| f64::from(b)).collect();
+            let rod = coord.shared_mut();
+            rod.current = start.iter().map(|&t| cell(t)).collect();
+            rod.next = start.iter().map(|&t| cell(t)).collect();
+            for _ in 0..STEPS {
+                coord.parallel_for_workers(diffuse)?;
+                let rod = coord.shared_mut();
+                std::mem::swap(&mut rod.current, &mut rod.next);
+            }
+            Ok(coord
+                .shared()
+                .current
+                .iter()
+                .flat_map(|c| c.load(Relaxed).to_le_bytes())
+                .collect())
+        }
+
+        #[worker]
+        fn diffuse(rod: &Rod, lane: Lane) {
+            let n = rod.current.len();
+            for i in lane.partition(n) {
+                if i == 0 || i + 1 == n {
+                    continue; // the ends stay fixed
+                }
+                let t = step(
+                    get(&rod.current, i - 1),
+                    get(&rod.current, i),
+                    get(&rod.current, i + 1),
+                );
+                rod.next[i].store(t.to_bits(), Relaxed);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_double_buffer_heat_gives_the_atomic_heats_bytes() {
+    use grafos_examples::heat::tasklet as new;
+    use heat_atomics::tasklet as old;
+    for workers in [2, 3, 5, 9] {
+        for n in [0, 1, 2, 3, 7, 1001, 1 << 12] {
+            let input = inputs::bytes(n, n as u64 + 7);
+            let old = old::run_host_with(old::builder().workers(workers).input(&input)).unwrap();
+            let new = new::run_host_with(new::builder().workers(workers).input(&input)).unwrap();
+            assert_eq!(old.output(), new.output(), "{workers} lanes, {n} cells");
         }
     }
 }

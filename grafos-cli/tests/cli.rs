@@ -79,7 +79,7 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     let out = grafos(&["inspect", p(module)], b"");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("14 tasklet(s):"), "{text}");
+    assert!(text.contains("15 tasklet(s):"), "{text}");
     assert!(
         text.contains("  histogram\n    lanes    5 (coordinator + 4 data lanes)"),
         "{text}"
@@ -97,7 +97,7 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
 
     let out = grafos(&["inspect", p(module), "--json"], b"");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["tasklets"].as_array().unwrap().len(), 14);
+    assert_eq!(report["tasklets"].as_array().unwrap().len(), 15);
     let sum = report["tasklets"]
         .as_array()
         .unwrap()
@@ -236,7 +236,7 @@ fn modules_that_do_not_load_exit_4() {
 fn usage_errors_exit_2() {
     let module = module_path();
     let out = grafos(&["run", p(module)], b"");
-    assert_fails(&out, 2, "the module has 14 tasklets; name one: ");
+    assert_fails(&out, 2, "the module has 15 tasklets; name one: ");
     let out = grafos(&["run", p(module), "nope"], b"");
     assert_fails(&out, 2, "no tasklet `nope`");
     let out = grafos(&["run", p(module), "sum", "--timeout", "soon"], b"");
@@ -264,7 +264,7 @@ fn build_compiles_a_crate_and_prints_the_module_path() {
     assert!(path.ends_with("grafos-wasm/wasm32-unknown-unknown/release/grafos_test_guest.wasm"));
     assert_eq!(std::fs::read(path).unwrap(), guest_wasm());
     assert!(
-        stderr(&out).contains("with 14 tasklet(s): "),
+        stderr(&out).contains("with 15 tasklet(s): "),
         "{}",
         stderr(&out)
     );
