@@ -540,7 +540,14 @@ pub struct PartShared {
 /// the `Lane` in a task region; 4 lists fewer ranges than lanes; 5 claims
 /// with a `Lane` kept from the previous region. Output (mode 0): the
 /// doubled bytes as little-endian u32s, then the task indices per chunk.
-#[grafos::tasklet(workers = 5, shared = PartShared, scratch = Option<Lane>, fuel = 1_000_000_000)]
+#[grafos::tasklet(
+    workers = 5,
+    shared = PartShared,
+    scratch = Option<Lane>,
+    shared_bytes = 256,
+    scratch_bytes = 64,
+    fuel = 1_000_000_000
+)]
 pub mod partition {
     use super::*;
 
