@@ -532,6 +532,7 @@ fn misused_partitioned_arrays_fail_alike_on_both_targets() {
         (3, "the parts belong to the tasks"),
         (4, "lists 2 range(s) for the region's 4 owners"),
         (5, "kept from an earlier region"),
+        (6, "belongs to another lane"),
     ];
     for (mode, words) in cases {
         let input = [mode, 1, 2, 3, 4, 5, 6, 7, 8];

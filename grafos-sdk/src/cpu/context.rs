@@ -365,7 +365,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     {
         let (lanes, backend) = self.region(None);
         let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
-            let _in_region = InRegion::enter(lanes.region);
+            let _in_region = InRegion::enter(lanes.region, handle.index());
             f(&mut lanes.worker(handle)?).into_lane_result()
         };
         backend.run_region(&job)
@@ -426,7 +426,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     {
         let (lanes, backend) = self.region(Some(tasks));
         let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
-            let _in_region = InRegion::enter(lanes.region);
+            let _in_region = InRegion::enter(lanes.region, handle.index());
             let mut worker = lanes.worker(handle)?;
             let first = worker.data_worker_index();
             for index in (first..tasks).step_by(worker.data_lanes) {
@@ -816,7 +816,10 @@ impl<S, W> WorkerCtx<S, W> {
     ///
     /// **Portable.**
     pub fn barrier(&self) -> Result<(), Cancelled> {
-        self.handle.barrier()
+        let result = self.handle.barrier();
+        // The runtime may have run other lanes meanwhile.
+        InRegion::resume(self.region, self.handle.index());
+        result
     }
 
     /// Spends one unit of fuel (host mock) and is a cancellation point.

@@ -96,34 +96,42 @@ pub(crate) fn next_region() -> u64 {
 
 #[cfg(not(loom))]
 thread_local! {
-    /// The region the lane on this thread runs (0: none). On wasm32, where
-    /// every lane of the one launch shares the thread, that is the region
-    /// they all run.
-    static CURRENT_REGION: Cell<u64> = const { Cell::new(0) };
+    /// The region and the raw lane this thread runs (region 0: none). On
+    /// wasm32 every lane of the one launch shares the thread; the lane is
+    /// set again whenever one resumes from a barrier, where the runtime
+    /// switches lanes.
+    static CURRENT: Cell<(u64, usize)> = const { Cell::new((0, 0)) };
 }
 
 #[cfg(loom)]
 thread_local! {
-    static CURRENT_REGION: Cell<u64> = Cell::new(0);
+    static CURRENT: Cell<(u64, usize)> = Cell::new((0, 0));
 }
 
-/// While it lives, this thread runs a lane of region `region`.
+/// While it lives, this thread runs raw lane `lane` of region `region`.
 pub(crate) struct InRegion {
-    previous: u64,
+    previous: (u64, usize),
 }
 
 impl InRegion {
-    /// Marks this thread as running a lane of `region` until the guard drops.
-    pub(crate) fn enter(region: u64) -> Self {
+    /// Marks this thread as running `lane` of `region` until the guard
+    /// drops.
+    pub(crate) fn enter(region: u64, lane: usize) -> Self {
         Self {
-            previous: CURRENT_REGION.with(|current| current.replace(region)),
+            previous: CURRENT.with(|current| current.replace((region, lane))),
         }
+    }
+
+    /// Marks this thread as running `lane` of `region` again: after a
+    /// barrier, where the wasm32 guest may have run other lanes.
+    pub(crate) fn resume(region: u64, lane: usize) {
+        CURRENT.with(|current| current.set((region, lane)));
     }
 }
 
 impl Drop for InRegion {
     fn drop(&mut self) {
-        CURRENT_REGION.with(|current| current.set(self.previous));
+        CURRENT.with(|current| current.set(self.previous));
     }
 }
 
@@ -273,13 +281,15 @@ impl Stamp {
 /// the runtime's lane order. The parts of one region are disjoint, so no two
 /// lanes ever write the same element. A part is reached only through the
 /// [`Lane`] or [`Task`] the SDK hands the lane for this region; neither can
-/// be built by hand (`Lane::new` makes one that claims nothing), so a lane
-/// cannot ask for another lane's part.
+/// be built by hand (`Lane::new` makes one that claims nothing), and one
+/// passed to another lane is refused there, so a lane cannot ask for
+/// another lane's part.
 ///
 /// What the compiler cannot see is checked when it happens, with the same
 /// outcome on both targets: a read and a write of one array in one region,
 /// holding one's part twice at once, a split without a part for the owner,
-/// or a `Lane` kept from an earlier region all end the launch with
+/// or a `Lane` kept from an earlier region or passed on by another lane all
+/// end the launch with
 /// [`TaskletError::PartitionMisuse`]. Memory safety does not rest on these
 /// region checks: every borrow is counted while it lives (readers, writers
 /// and the shape of the writers' split), so even a `Lane` smuggled across
@@ -577,8 +587,8 @@ impl<T> Partitioned<T> {
         })
     }
 
-    /// Refuses keys built by hand, and keys of another region than the one
-    /// this thread's lane runs.
+    /// Refuses keys built by hand, and keys of another region or another
+    /// lane than the ones this thread runs.
     fn enter_region(&self, key: &PartKey) -> Result<(), TaskletError> {
         if key.region == 0 {
             return Err(misuse(
@@ -587,11 +597,19 @@ impl<T> Partitioned<T> {
                  can claim a part",
             ));
         }
-        if CURRENT_REGION.with(Cell::get) != key.region {
+        let (region, lane) = CURRENT.with(Cell::get);
+        if region != key.region {
             return Err(misuse(
                 key.lane,
                 "this `Lane` or `Task` was kept from an earlier region (or another launch); use \
                  the one this region hands the lane",
+            ));
+        }
+        if lane != key.lane {
+            return Err(misuse(
+                lane,
+                "this `Lane` or `Task` belongs to another lane, which passed it on; a lane \
+                 claims with its own",
             ));
         }
         Ok(())
@@ -1168,7 +1186,7 @@ mod tests {
         let array = Partitioned::from(vec![1u8, 2, 3]);
         let word = |a: &Partitioned<u8>| Borrows::unpack(a.borrows.load(SeqCst));
         let first = next_region();
-        let in_first = InRegion::enter(first);
+        let in_first = InRegion::enter(first, 1);
         let lane = Lane {
             index: 0,
             count: 1,
@@ -1192,7 +1210,7 @@ mod tests {
         );
         drop(in_first);
         let region = next_region();
-        let _in_region = InRegion::enter(region);
+        let _in_region = InRegion::enter(region, 1);
         let lane = Lane {
             key: PartKey::new(region, 1, Some((0, 1))),
             ..lane
@@ -1203,7 +1221,7 @@ mod tests {
         let other_shape = Task {
             index: 1,
             count: 2,
-            key: PartKey::new(region, 2, Some((1, 2))),
+            key: PartKey::new(region, 1, Some((1, 2))),
         };
         let message = misuse_message(array.part_mut(other_shape).map(|_| unreachable!()));
         assert!(message.contains("parts of 2 and of 1 owners"), "{message}");

@@ -531,6 +531,7 @@ pub mod barrier_rounds {
 pub struct PartShared {
     input: Partitioned<u32>,
     doubled: Partitioned<u32>,
+    passed: std::sync::Mutex<Option<Lane>>,
 }
 
 /// `partition`: 5 lanes. The input's first byte picks what the lanes do
@@ -538,7 +539,8 @@ pub struct PartShared {
 /// and write their parts of another, then 7 tasks write chunks); 1 reads
 /// and writes one array in one region; 2 holds a part twice; 3 claims with
 /// the `Lane` in a task region; 4 lists fewer ranges than lanes; 5 claims
-/// with a `Lane` kept from the previous region. Output (mode 0): the
+/// with a `Lane` kept from the previous region; 6 claims with a `Lane`
+/// another lane passed on through the shared value. Output (mode 0): the
 /// doubled bytes as little-endian u32s, then the task indices per chunk.
 #[grafos::tasklet(
     workers = 5,
@@ -580,6 +582,17 @@ pub mod partition {
                     Ok(())
                 })?;
             }
+            6 => coord.parallel_for_workers(|w| -> Result<(), TaskletError> {
+                if w.lane().index == 0 {
+                    *w.shared().passed.lock().unwrap() = Some(w.lane());
+                }
+                w.barrier()?;
+                if w.lane().index == 1 {
+                    let passed = w.shared().passed.lock().unwrap().expect("passed on");
+                    drop(w.shared().doubled.part_mut(passed)?);
+                }
+                Ok(())
+            })?,
             _ => {
                 coord.parallel_for_workers(double)?;
                 coord.shared_mut().input.set_split(Split::Chunks(3))?;
