@@ -51,128 +51,99 @@ pub(crate) trait LaneBackend {
     fn is_cancelled(&self) -> bool;
 }
 
-/// A data lane's position, in data lane space: `index` in `0..count`.
-///
-/// `#[worker]` functions may take a `Lane` parameter instead of the context.
-/// The `Lane` a region hands its lane is also the key to that lane's part of
-/// a [`Partitioned`](super::Partitioned) array; one built with
-/// [`Lane::new`] (for a unit test of a helper, say) claims nothing.
-///
-/// ```
-/// use grafos::cpu::Lane;
-/// let lane = Lane::new(1, 3);
-/// assert_eq!(lane.partition(10), 4..7);
-/// ```
-#[derive(Clone, Copy)]
-pub struct Lane {
-    /// This data lane's index, `0..count`.
-    pub index: usize,
-    /// Data lanes in the launch (`workers - 1`).
-    pub count: usize,
-    pub(crate) key: PartKey,
-}
-
-impl Lane {
-    /// Data lane `index` of `count`, outside any region: for tests of code
-    /// that takes a `Lane`. It cannot claim a part of a `Partitioned` array.
-    pub fn new(index: usize, count: usize) -> Self {
-        Self {
-            index,
-            count,
-            key: PartKey::detached(),
+/// `Lane` and `Task`: a position `index` in `0..count` and the key to its
+/// part of a `Partitioned` array, which neither equality nor `Debug` shows.
+macro_rules! position {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $count:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name {
+            #[doc = concat!("This ", $what, "'s index, `0..count`.")]
+            pub index: usize,
+            #[doc = $count]
+            pub count: usize,
+            pub(crate) key: PartKey,
         }
-    }
 
-    /// This lane's block of `0..len`: [`partition::even`]`(len, count, index)`.
-    pub fn partition(&self, len: usize) -> Range<usize> {
-        partition::even(len, self.count, self.index)
-    }
-}
+        impl $name {
+            #[doc = concat!(
+                "The ", $what, " `index` of `count`, outside any region: for tests of code ",
+                "that takes a `", stringify!($name), "`. It cannot claim a part of a ",
+                "`Partitioned` array."
+            )]
+            pub fn new(index: usize, count: usize) -> Self {
+                Self {
+                    index,
+                    count,
+                    key: PartKey::detached(),
+                }
+            }
 
-/// Equal when they name the same position, whichever region made them.
-impl PartialEq for Lane {
-    fn eq(&self, other: &Self) -> bool {
-        (self.index, self.count) == (other.index, other.count)
-    }
-}
-
-impl Eq for Lane {}
-
-impl std::hash::Hash for Lane {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.index, self.count).hash(state);
-    }
-}
-
-impl fmt::Debug for Lane {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Lane")
-            .field("index", &self.index)
-            .field("count", &self.count)
-            .finish()
-    }
-}
-
-/// One task of a [`parallel_for_tasks`](CoordinatorCtx::parallel_for_tasks)
-/// region: `index` in `0..count`.
-///
-/// Like [`Lane`], it is the key to the task's part of a
-/// [`Partitioned`](super::Partitioned) array, and one built with
-/// [`Task::new`] claims nothing.
-///
-/// ```
-/// use grafos::cpu::Task;
-/// let task = Task::new(2, 4);
-/// assert_eq!(task.partition(10), 6..8);
-/// ```
-#[derive(Clone, Copy)]
-pub struct Task {
-    /// This task's index, `0..count`.
-    pub index: usize,
-    /// Tasks in the region.
-    pub count: usize,
-    pub(crate) key: PartKey,
-}
-
-impl Task {
-    /// Task `index` of `count`, outside any region: for tests of code that
-    /// takes a `Task`. It cannot claim a part of a `Partitioned` array.
-    pub fn new(index: usize, count: usize) -> Self {
-        Self {
-            index,
-            count,
-            key: PartKey::detached(),
+            #[doc = concat!(
+                "This ", $what, "'s block of `0..len`: ",
+                "[`partition::even`]`(len, count, index)`."
+            )]
+            pub fn partition(&self, len: usize) -> Range<usize> {
+                partition::even(len, self.count, self.index)
+            }
         }
-    }
 
-    /// This task's block of `0..len`: [`partition::even`]`(len, count, index)`.
-    pub fn partition(&self, len: usize) -> Range<usize> {
-        partition::even(len, self.count, self.index)
-    }
+        /// Equal when they name the same position, whichever region made them.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                (self.index, self.count) == (other.index, other.count)
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                (self.index, self.count).hash(state);
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("index", &self.index)
+                    .field("count", &self.count)
+                    .finish()
+            }
+        }
+    };
 }
 
-/// Equal when they name the same position, whichever region made them.
-impl PartialEq for Task {
-    fn eq(&self, other: &Self) -> bool {
-        (self.index, self.count) == (other.index, other.count)
-    }
+position! {
+    /// A data lane's position, in data lane space: `index` in `0..count`.
+    ///
+    /// `#[worker]` functions may take a `Lane` parameter instead of the
+    /// context. The `Lane` a region hands its lane is also the key to that
+    /// lane's part of a [`Partitioned`](super::Partitioned) array; one built
+    /// with [`Lane::new`] (for a unit test of a helper, say) claims nothing.
+    ///
+    /// ```
+    /// use grafos::cpu::Lane;
+    /// let lane = Lane::new(1, 3);
+    /// assert_eq!(lane.partition(10), 4..7);
+    /// ```
+    Lane, "data lane", "Data lanes in the launch (`workers - 1`)."
 }
 
-impl Eq for Task {}
-
-impl std::hash::Hash for Task {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.index, self.count).hash(state);
-    }
-}
-
-impl fmt::Debug for Task {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Task")
-            .field("index", &self.index)
-            .field("count", &self.count)
-            .finish()
-    }
+position! {
+    /// One task of a [`parallel_for_tasks`](CoordinatorCtx::parallel_for_tasks)
+    /// region: `index` in `0..count`.
+    ///
+    /// Like [`Lane`], it is the key to the task's part of a
+    /// [`Partitioned`](super::Partitioned) array, and one built with
+    /// [`Task::new`] claims nothing.
+    ///
+    /// ```
+    /// use grafos::cpu::Task;
+    /// let task = Task::new(2, 4);
+    /// assert_eq!(task.partition(10), 6..8);
+    /// ```
+    Task, "task", "Tasks in the region."
 }
 
 /// What a worker body may return: `()` or `Result<(), E>` with `E` convertible
