@@ -364,7 +364,10 @@ fn bad_arguments_are_one_line_and_exit_2() {
         (&["run", "m.wasm", "--timeout", "soon"], "not a duration"),
         (&["run"], "required arguments were not provided: <MODULE>"),
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
-        (&[], "no subcommand given; use one of build, inspect, run"),
+        (
+            &[],
+            "no subcommand given; use one of new, build, inspect, run",
+        ),
     ] {
         assert_fails(&grafos(args, b""), 2, needle);
     }

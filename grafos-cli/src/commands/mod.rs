@@ -8,6 +8,7 @@ mod build;
 #[cfg(feature = "demo")]
 mod demo;
 mod inspect;
+mod new;
 mod run;
 
 use std::fmt;
@@ -27,6 +28,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create a tasklet crate that builds, tests and runs as is.
+    New(new::NewArgs),
     /// Compile a crate's tasklets to wasm32 (release) into target/grafos-wasm.
     Build(build::BuildArgs),
     /// Show a module's tasklets, their lanes, sizes and fuel, and its imports.
@@ -168,6 +171,7 @@ fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::New(args) => new::run(args),
         Command::Build(args) => build::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Run(args) => run::run(args),
