@@ -30,6 +30,7 @@ use wasmi::{
 };
 
 use crate::fuel::Grant;
+use crate::launch_trace::LaunchTrace;
 use crate::limits::DeniedGrowth;
 use crate::load::STACK_LIMIT_EXPORT;
 use crate::module::ModuleInner;
@@ -87,6 +88,9 @@ pub(crate) struct LaneScheduler {
     stacks: Vec<LaneStack>,
     /// The order data lanes take their turns in each round.
     lane_order: LaneOrder,
+    /// The launch's trace, when asked for: off, this is one branch per
+    /// lane switch.
+    trace: Option<Box<LaunchTrace>>,
 }
 
 fn abi_error(message: impl Into<String>) -> TaskletError {
@@ -175,9 +179,18 @@ impl LaneScheduler {
             stack_limit,
             stacks: vec![lane0],
             lane_order: options.lane_order,
+            trace: options
+                .trace
+                .clone()
+                .map(|sink| Box::new(LaunchTrace::new(sink, &info.name, workers))),
         };
-        scheduler.allocate_lane_stacks(alloc, workers, stack_bytes, max_memory)?;
-        scheduler.run_coordinator(entry)
+        let result = scheduler
+            .allocate_lane_stacks(alloc, workers, stack_bytes, max_memory)
+            .and_then(|()| scheduler.run_coordinator(entry));
+        if let Some(trace) = scheduler.trace.take() {
+            trace.finish(&result, scheduler.store.data().fuel.used());
+        }
+        result
     }
 
     /// Lane 0 runs on the module's own stack: from the initial stack pointer
@@ -336,8 +349,22 @@ impl LaneScheduler {
     }
 
     /// [`drive`](Self::drive) on `lane`'s stack, with the host functions
-    /// seeing `running` (the setup call runs on lane 0's stack as no lane).
-    fn drive_as(&mut self, lane: usize, running: Running, mut start: Start) -> Outcome {
+    /// seeing `running` (the setup call runs on lane 0's stack as no lane);
+    /// a trace's clock of `lane` advances by the fuel it used.
+    fn drive_as(&mut self, lane: usize, running: Running, start: Start) -> Outcome {
+        if self.trace.is_none() {
+            return self.drive_untraced(lane, running, start);
+        }
+        let before = self.store.data().fuel.used();
+        let outcome = self.drive_untraced(lane, running, start);
+        let used = self.store.data().fuel.used() - before;
+        if let Some(trace) = &mut self.trace {
+            trace.ran(lane, used);
+        }
+        outcome
+    }
+
+    fn drive_untraced(&mut self, lane: usize, running: Running, mut start: Start) -> Outcome {
         self.enter(lane, running);
         let mut out = [Val::I32(0)];
         let mut required = 0;
@@ -419,7 +446,7 @@ impl LaneScheduler {
         }
     }
 
-    fn run_coordinator(mut self, entry: Func) -> Result<SharedTaskletResult, TaskletError> {
+    fn run_coordinator(&mut self, entry: Func) -> Result<SharedTaskletResult, TaskletError> {
         let mut outcome = self.drive(0, Start::Call(entry, [Val::I32(0), Val::I32(0)], 0));
         let status = loop {
             match outcome {
@@ -496,6 +523,9 @@ impl LaneScheduler {
     fn run_region(&mut self, job: i32) {
         let workers = self.stacks.len();
         let region = self.store.data_mut().regions.start();
+        if let Some(trace) = &mut self.trace {
+            trace.region_begin(region);
+        }
         let mut lanes: Vec<DataLane> = (1..workers).map(|_| DataLane::Idle).collect();
         let mut order = Vec::with_capacity(workers - 1);
         for round in 0u64.. {
@@ -511,7 +541,14 @@ impl LaneScheduler {
                         continue;
                     }
                 };
-                lanes[lane - 1] = match self.drive(lane, start) {
+                let outcome = self.drive(lane, start);
+                if let Some(trace) = &mut self.trace {
+                    match outcome {
+                        Outcome::Suspended(_, Request::Barrier) => trace.barrier_begin(lane),
+                        _ => trace.lane_end(lane),
+                    }
+                }
+                lanes[lane - 1] = match outcome {
                     Outcome::Suspended(call, Request::Barrier) => DataLane::Waiting(call),
                     Outcome::Suspended(_, Request::ParallelFor { .. }) => {
                         // `parallel_for` refuses data lanes before suspending.
@@ -545,6 +582,14 @@ impl LaneScheduler {
             } else {
                 status::CANCELLED
             };
+            if let Some(trace) = &mut self.trace {
+                let waiting = lanes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| matches!(l, DataLane::Waiting(_)))
+                    .map(|(i, _)| i + 1);
+                trace.round_end(waiting);
+            }
             for lane in &mut lanes {
                 if let DataLane::Waiting(_) = lane
                     && let DataLane::Waiting(call) = std::mem::replace(lane, DataLane::Done)
@@ -554,6 +599,9 @@ impl LaneScheduler {
             }
         }
         self.store.data_mut().running = Running::Lane(0);
+        if let Some(trace) = &mut self.trace {
+            trace.region_end(self.store.data().fuel.used());
+        }
     }
 
     /// A data lane left the region; lanes waiting at a barrier now wait for
