@@ -366,7 +366,7 @@ fn bad_arguments_are_one_line_and_exit_2() {
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
         (
             &[],
-            "no subcommand given; use one of new, build, inspect, run",
+            "no subcommand given; use one of new, build, inspect, run, timeline",
         ),
     ] {
         assert_fails(&grafos(args, b""), 2, needle);

@@ -10,6 +10,7 @@ mod demo;
 mod inspect;
 mod new;
 mod run;
+mod timeline;
 
 use std::fmt;
 use std::path::Path;
@@ -36,6 +37,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Run a tasklet of a module in the runtime and print its output.
     Run(run::RunArgs),
+    /// Draw a trace (`grafos run --trace`) as an SVG: a row per lane.
+    Timeline(timeline::TimelineArgs),
     /// Build the example tasklets, run each on the host mock and in the
     /// runtime, and show whether the outputs are identical.
     #[cfg(feature = "demo")]
@@ -175,6 +178,7 @@ fn run() -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Run(args) => run::run(args),
+        Command::Timeline(args) => timeline::run(args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args),
     };
