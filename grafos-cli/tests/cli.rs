@@ -278,6 +278,7 @@ fn build_compiles_a_crate_and_prints_the_module_path() {
 
 #[test]
 fn demo_builds_the_examples_and_shows_identical_outputs() {
+    let svg = scratch_dir("demo-svg");
     let out = grafos(
         &[
             "demo",
@@ -287,6 +288,8 @@ fn demo_builds_the_examples_and_shows_identical_outputs() {
             "scan",
             "--workers",
             "3",
+            "--svg",
+            p(&svg),
         ],
         b"",
     );
@@ -295,10 +298,10 @@ fn demo_builds_the_examples_and_shows_identical_outputs() {
     let header = table.lines().next().unwrap();
     for column in [
         "tasklet",
-        "input",
-        "output",
-        "host time",
-        "wasm time",
+        "input (B)",
+        "output (B)",
+        "host (ms)",
+        "wasm (ms)",
         "fuel used",
         "identical",
     ] {
@@ -310,6 +313,13 @@ fn demo_builds_the_examples_and_shows_identical_outputs() {
             .find(|l| l.starts_with(name))
             .unwrap_or_else(|| panic!("{table}"));
         assert!(row.contains(" yes "), "{row}");
+        // One unit style: bytes with separators, milliseconds without a unit.
+        assert!(row.contains(" 1,048,576 ") || name != "histogram", "{row}");
+        assert!(!row.contains("MiB") && !row.contains("ms"), "{row}");
+        // --svg: the trace and its timeline, a row per lane.
+        let timeline = std::fs::read_to_string(svg.join(format!("{name}.svg"))).unwrap();
+        assert_eq!(timeline.matches("class=\"lane\"").count(), 3, "{name}");
+        assert!(svg.join(format!("{name}.json")).is_file());
     }
     assert!(
         table.contains("all 2 example(s) gave identical bytes"),

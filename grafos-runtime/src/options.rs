@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use grafos_abi::trace::TraceSink;
@@ -131,6 +132,10 @@ pub struct RunOptions {
     /// for regions, work and barrier waits). Default: none; a launch
     /// without one records nothing.
     pub trace: Option<TraceSink>,
+    /// Kept up to date with the fuel the launch has used, after each fuel
+    /// slice (about a millisecond of interpretation) and each lane switch:
+    /// for a progress display on another thread. Default: none.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -147,6 +152,7 @@ impl fmt::Debug for RunOptions {
             .field("debug_log", &self.debug_log.as_ref().map(|_| "Fn"))
             .field("lane_order", &self.lane_order)
             .field("trace", &self.trace.is_some())
+            .field("progress", &self.progress)
             .finish()
     }
 }

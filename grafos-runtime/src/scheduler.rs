@@ -21,6 +21,9 @@
 //! and stack limit (the limit the instrumented module checks on every
 //! stack-pointer write, see [`crate::rewrite`]).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use grafos_abi::TaskletInfo;
 use grafos_abi::{self as abi, status};
 use grafos_abi::{LaneOrder, Limit, SharedTaskletResult, TaskletError};
@@ -91,6 +94,8 @@ pub(crate) struct LaneScheduler {
     /// The launch's trace, when asked for: off, this is one branch per
     /// lane switch.
     trace: Option<Box<LaunchTrace>>,
+    /// Where to publish the fuel used, when asked.
+    progress: Option<Arc<AtomicU64>>,
 }
 
 fn abi_error(message: impl Into<String>) -> TaskletError {
@@ -183,6 +188,7 @@ impl LaneScheduler {
                 .trace
                 .clone()
                 .map(|sink| Box::new(LaunchTrace::new(sink, &info.name, workers))),
+            progress: options.progress.clone(),
         };
         let result = scheduler
             .allocate_lane_stacks(alloc, workers, stack_bytes, max_memory)
@@ -282,7 +288,11 @@ impl LaneScheduler {
     /// Books the fuel the last slice of `lane` used.
     fn settle(&mut self, lane: usize) {
         let left = self.store.get_fuel().unwrap_or(0);
-        self.store.data_mut().fuel.settle(lane, left);
+        let fuel = &mut self.store.data_mut().fuel;
+        fuel.settle(lane, left);
+        if let Some(progress) = &self.progress {
+            progress.store(fuel.used(), Ordering::Relaxed);
+        }
     }
 
     /// Puts the next slice of fuel in the store for `lane`, at least

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -51,7 +52,8 @@ pub(crate) struct RunArgs {
     verbose: bool,
     /// Write a trace of the launch to FILE: Chrome trace-event JSON in fuel
     /// time, for Perfetto (ui.perfetto.dev), chrome://tracing or `grafos
-    /// timeline FILE -o lanes.svg`. Written even when the launch fails.
+    /// timeline FILE -o lanes.svg`. Written even when the launch fails,
+    /// once it has started.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
     /// Print a profile per region on standard error: lanes, fuel per lane,
@@ -145,7 +147,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     let load_started = Instant::now();
     let module = load_module(&runtime, &args.module)?;
     let load_time = load_started.elapsed();
-    let name = choose(&module, args.tasklet.as_deref())?.name.to_string();
+    let info = choose(&module, args.tasklet.as_deref())?;
+    let name = info.name.to_string();
+    let budget = args.fuel.unwrap_or(info.fuel);
     let input = read_input(args.input.as_deref())?;
     let options = RunOptions {
         fuel: args.fuel,
@@ -161,9 +165,20 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
         ..RunOptions::default()
     };
     let sink = options.trace.clone();
+    // Progress on a terminal; nothing when standard error is piped.
+    let progress = std::io::stderr()
+        .is_terminal()
+        .then(|| Progress::start(&name, budget));
+    let options = RunOptions {
+        progress: progress.as_ref().map(|p| Arc::clone(&p.used)),
+        ..options
+    };
     let started = Instant::now();
     let result = module.run(&name, &input, options);
     let wall = started.elapsed();
+    if let Some(progress) = progress {
+        progress.stop();
+    }
     let trace = sink.and_then(|sink| sink.take().pop());
     if let (Some(path), Some(trace)) = (&args.trace, &trace) {
         std::fs::write(path, trace.to_chrome_json())
@@ -224,6 +239,53 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A line on standard error, redrawn while a launch runs: fuel used
+/// against the budget. It appears only after a moment, so quick runs show
+/// nothing, and is erased when the launch ends.
+struct Progress {
+    used: Arc<AtomicU64>,
+    done: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Progress {
+    /// How long a launch runs before its progress shows.
+    const DELAY: Duration = Duration::from_millis(300);
+    const EVERY: Duration = Duration::from_millis(100);
+
+    fn start(name: &str, budget: u64) -> Self {
+        let used = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(AtomicBool::new(false));
+        let (u, d, name) = (Arc::clone(&used), Arc::clone(&done), name.to_owned());
+        let thread = std::thread::spawn(move || {
+            std::thread::park_timeout(Self::DELAY);
+            let mut shown = false;
+            while !d.load(Ordering::Acquire) {
+                let fuel = u.load(Ordering::Relaxed);
+                let percent = 100.0 * fuel as f64 / budget.max(1) as f64;
+                eprint!(
+                    "\rgrafos: running `{name}`: {} of {} fuel ({percent:.0}%) ",
+                    thousands(fuel),
+                    thousands(budget)
+                );
+                shown = true;
+                std::thread::park_timeout(Self::EVERY);
+            }
+            if shown {
+                // Erase the line.
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Self { used, done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, Ordering::Release);
+        self.thread.thread().unpark();
+        let _ = self.thread.join();
+    }
+}
+
 /// `n` with thousands separators.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -252,7 +314,7 @@ pub(crate) fn profile_text(tasklet: &str, clock: TraceClock, regions: &[RegionPr
             .work
             .iter()
             .enumerate()
-            .map(|(i, w)| format!("{} {}", i + 1, thousands(*w)))
+            .map(|(i, w)| format!("lane {} {}", i + 1, thousands(*w)))
             .collect();
         out += &format!(
             "  region {}: {} data lanes, {} barrier round(s), {} {unit} long\n    work per lane ({unit}): {}\n    slowest lane {slowest}: {:.1}% of the region's work, {:.2}x the mean; barrier waits: {:.1}% of the lanes' time\n",
@@ -260,7 +322,7 @@ pub(crate) fn profile_text(tasklet: &str, clock: TraceClock, regions: &[RegionPr
             r.work.len(),
             r.rounds,
             thousands(r.length),
-            work.join(", "),
+            work.join("; "),
             100.0 * r.slowest_share(),
             r.imbalance(),
             100.0 * r.barrier_wait_share(),
