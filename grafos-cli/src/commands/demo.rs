@@ -10,7 +10,7 @@ use grafos::fidelity::{self, Comparison, FidelityError, Side};
 use grafos_examples::catalog::{self, Example};
 use serde_json::json;
 
-use super::{CliError, ErrorClass, print_line};
+use super::{CliError, ErrorClass, print_line, thousands};
 
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
@@ -271,17 +271,6 @@ fn time(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1e3)
 }
 
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {

@@ -225,6 +225,19 @@ pub(crate) fn print_line(text: impl fmt::Display) -> Result<(), CliError> {
     write_stdout(format!("{text}\n").as_bytes())
 }
 
+/// `n` with thousands separators: `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Reads and loads a module, with the CLI's errors.
 pub(crate) fn load_module(
     runtime: &grafos_runtime::Runtime,

@@ -11,7 +11,7 @@ use grafos_runtime::trace::{RegionProfile, TraceClock, TraceSink};
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 
 use super::inspect::choose;
-use super::{CliError, ErrorClass, load_module, write_stdout};
+use super::{CliError, ErrorClass, load_module, thousands, write_stdout};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -284,19 +284,6 @@ impl Progress {
         self.thread.thread().unpark();
         let _ = self.thread.join();
     }
-}
-
-/// `n` with thousands separators.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The profile in words: per region, its lanes, each lane's work, the

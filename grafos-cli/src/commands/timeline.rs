@@ -12,7 +12,7 @@ use clap::Args;
 use grafos_runtime::trace::{Span, SpanKind, Trace, TraceClock, TraceOutcome};
 use serde_json::Value;
 
-use super::{CliError, ErrorClass, print_line};
+use super::{CliError, ErrorClass, print_line, thousands};
 
 #[derive(Debug, Args)]
 pub(crate) struct TimelineArgs {
@@ -217,7 +217,7 @@ pub(crate) fn svg(trace: &Trace) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     );
     let outcome = match &trace.outcome {
-        TraceOutcome::Ok { fuel_used, .. } => format!("ok, {fuel_used} fuel used"),
+        TraceOutcome::Ok { fuel_used, .. } => format!("ok, {} fuel used", thousands(*fuel_used)),
         TraceOutcome::Err(e) => format!("failed: {e}"),
     };
     let _ = writeln!(
