@@ -91,6 +91,10 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     assert!(text.contains("    workers  count, scale"), "{text}");
     assert!(text.contains("    scratch  1 KiB per lane"), "{text}");
     assert!(
+        text.ends_with("data they keep on the heap (in a Vec or Box, allocated in the guest's memory) is not counted\n"),
+        "{text}"
+    );
+    assert!(
         text.contains("imports: ") && text.contains("parallel_for"),
         "{text}"
     );

@@ -115,6 +115,42 @@ fn the_readme_takes_a_new_user_from_nothing_to_a_run() {
         "the new crate's README failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // GRAFOS_TRACE traces the host-mock launches of a test run, in files
+    // `grafos timeline` draws.
+    let traces = krate.join("traces");
+    let out = shell(
+        &format!("GRAFOS_TRACE='{}' cargo test", traces.display()),
+        &krate,
+        &target,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<PathBuf> = std::fs::read_dir(&traces)
+        .expect("GRAFOS_TRACE wrote its directory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(
+        files.iter().all(|f| f
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("my_tasklet-host-")),
+        "{files:?}"
+    );
+    let out = Command::new(GRAFOS)
+        .arg("timeline")
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&work);
 }
 

@@ -271,7 +271,6 @@ fn time(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1e3)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -173,3 +173,58 @@ fn write_to(dir: &std::path::Path, trace: &Trace) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::{CpuBuilder, TaskletError};
+    use crate::trace::{SpanKind, TraceOutcome, TraceSink};
+
+    #[test]
+    fn a_failed_launch_is_traced_with_its_error_and_closed_spans() {
+        let sink = TraceSink::new();
+        let lease = CpuBuilder::new().cores(3).acquire().unwrap();
+        let result = lease
+            .cpu()
+            .shared_memory_tasklet::<(), ()>()
+            .workers(3)
+            .trace(sink.clone())
+            .launch(|coord| {
+                coord.parallel_for_workers(|w| {
+                    w.barrier()?;
+                    if w.data_worker_index() == 1 {
+                        return Err(TaskletError::invalid_config("lane 2 gives up"));
+                    }
+                    w.barrier()?;
+                    Ok(())
+                })
+            });
+        assert!(result.is_err());
+        let trace = sink.take().pop().expect("one trace");
+        assert_eq!(trace.target, "host");
+        assert!(
+            matches!(&trace.outcome, TraceOutcome::Err(e) if e.contains("lane 2 gives up")),
+            "{:?}",
+            trace.outcome
+        );
+        // Every lane's region span is there and ends by the launch's end.
+        for lane in 0..3 {
+            assert!(
+                trace
+                    .spans
+                    .iter()
+                    .any(|s| s.lane == lane && s.kind == SpanKind::Region),
+                "lane {lane}"
+            );
+        }
+        assert!(
+            trace
+                .spans
+                .iter()
+                .all(|s| s.start <= s.end && s.end <= trace.end)
+        );
+        // Without a sink (and without GRAFOS_TRACE), nothing is recorded.
+        let untraced = lease.cpu().shared_memory_tasklet::<(), ()>().workers(3);
+        untraced.launch(|_| Ok(())).unwrap();
+        assert!(sink.take().is_empty());
+    }
+}
