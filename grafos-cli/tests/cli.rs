@@ -362,6 +362,11 @@ fn demo_refuses_bad_arguments_in_one_line() {
         3,
         "pass --manifest-path",
     );
+    assert_fails(
+        &grafos(&["demo", "--only", "dot", "--svg", "/dev/null/traces"], b""),
+        3,
+        "cannot create /dev/null/traces",
+    );
 }
 
 #[test]

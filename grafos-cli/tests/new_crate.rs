@@ -186,6 +186,11 @@ fn new_refuses_bad_names_and_existing_directories() {
         2,
         "no Cargo.toml there",
     );
+    one_line(
+        &run(&["new", "x", "--path", "/dev/null/x"]),
+        3,
+        "cannot create /dev/null/x",
+    );
     let out = run(&["new", "fresh"]);
     assert!(out.status.success());
     assert!(tmp.join("fresh/src/lib.rs").is_file());
