@@ -196,3 +196,52 @@ fn new_refuses_bad_names_and_existing_directories() {
     assert!(tmp.join("fresh/src/lib.rs").is_file());
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn cargo_grafos_new_is_grafos_new() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cargo-grafos-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    // Through cargo itself, which finds `cargo-grafos` on PATH.
+    let bin = Path::new(env!("CARGO_BIN_EXE_cargo-grafos"))
+        .parent()
+        .unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin.to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["grafos", "new", "via-cargo"])
+        .current_dir(&tmp)
+        .env("PATH", std::env::join_paths(paths).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(tmp.join("via-cargo/src/lib.rs").is_file());
+    // Its errors are grafos's, with grafos's exit codes.
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-grafos"))
+        .args(["grafos", "new", "via-cargo"])
+        .current_dir(&tmp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    // Alone, without `grafos` beside it: one line, exit code 3.
+    let alone = tmp.join("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    let copy = alone.join("cargo-grafos");
+    std::fs::copy(env!("CARGO_BIN_EXE_cargo-grafos"), &copy).unwrap();
+    let out = Command::new(&copy)
+        .args(["grafos", "new", "x"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no `grafos` program beside this one"), "{err}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
