@@ -716,6 +716,10 @@ fn options(spec: &Spec) -> RunOptions {
             ms => Some(Instant::now() + Duration::from_millis(u64::from(ms - 220))),
         },
         cancel,
+        // Half the launches record a trace: whatever the guest does, the
+        // recorder must not panic or change the outcome.
+        trace: (spec.fuel % 2 == 1).then(grafos_runtime::trace::TraceSink::new),
+        progress: None,
         // Mostly room beyond the initial memory; now and then less.
         max_memory_bytes: Some(
             if spec.cap_pages >= 240 {

@@ -77,6 +77,7 @@ mod limits;
 mod record;
 mod result;
 mod schedule;
+pub mod trace;
 
 pub use cancel::{CancelRegistration, CancelToken};
 pub use error::{Cancelled, FuelExhausted, Limit, TaskletError, barrier_mismatch};

@@ -91,6 +91,10 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     assert!(text.contains("    workers  count, scale"), "{text}");
     assert!(text.contains("    scratch  1 KiB per lane"), "{text}");
     assert!(
+        text.ends_with("data they keep on the heap (in a Vec or Box, allocated in the guest's memory) is not counted\n"),
+        "{text}"
+    );
+    assert!(
         text.contains("imports: ") && text.contains("parallel_for"),
         "{text}"
     );
@@ -278,6 +282,7 @@ fn build_compiles_a_crate_and_prints_the_module_path() {
 
 #[test]
 fn demo_builds_the_examples_and_shows_identical_outputs() {
+    let svg = scratch_dir("demo-svg");
     let out = grafos(
         &[
             "demo",
@@ -287,6 +292,8 @@ fn demo_builds_the_examples_and_shows_identical_outputs() {
             "scan",
             "--workers",
             "3",
+            "--svg",
+            p(&svg),
         ],
         b"",
     );
@@ -295,10 +302,10 @@ fn demo_builds_the_examples_and_shows_identical_outputs() {
     let header = table.lines().next().unwrap();
     for column in [
         "tasklet",
-        "input",
-        "output",
-        "host time",
-        "wasm time",
+        "input (B)",
+        "output (B)",
+        "host (ms)",
+        "wasm (ms)",
         "fuel used",
         "identical",
     ] {
@@ -310,6 +317,13 @@ fn demo_builds_the_examples_and_shows_identical_outputs() {
             .find(|l| l.starts_with(name))
             .unwrap_or_else(|| panic!("{table}"));
         assert!(row.contains(" yes "), "{row}");
+        // One unit style: bytes with separators, milliseconds without a unit.
+        assert!(row.contains(" 1,048,576 ") || name != "histogram", "{row}");
+        assert!(!row.contains("MiB") && !row.contains("ms"), "{row}");
+        // --svg: the trace and its timeline, a row per lane.
+        let timeline = std::fs::read_to_string(svg.join(format!("{name}.svg"))).unwrap();
+        assert_eq!(timeline.matches("class=\"lane\"").count(), 3, "{name}");
+        assert!(svg.join(format!("{name}.json")).is_file());
     }
     assert!(
         table.contains("all 2 example(s) gave identical bytes"),
@@ -348,6 +362,11 @@ fn demo_refuses_bad_arguments_in_one_line() {
         3,
         "pass --manifest-path",
     );
+    assert_fails(
+        &grafos(&["demo", "--only", "dot", "--svg", "/dev/null/traces"], b""),
+        3,
+        "cannot create /dev/null/traces",
+    );
 }
 
 #[test]
@@ -364,7 +383,10 @@ fn bad_arguments_are_one_line_and_exit_2() {
         (&["run", "m.wasm", "--timeout", "soon"], "not a duration"),
         (&["run"], "required arguments were not provided: <MODULE>"),
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
-        (&[], "no subcommand given; use one of build, inspect, run"),
+        (
+            &[],
+            "no subcommand given; use one of new, build, inspect, run, timeline",
+        ),
     ] {
         assert_fails(&grafos(args, b""), 2, needle);
     }

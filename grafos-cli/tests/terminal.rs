@@ -86,3 +86,48 @@ fn a_reader_that_closes_the_pipe_ends_the_program_quietly() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+/// A long launch shows its fuel against the budget on a terminal and erases
+/// the line when it ends; piped, standard error stays empty.
+#[test]
+fn long_runs_show_progress_on_a_terminal_only() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/Cargo.toml");
+    let module = grafos_build::build(&grafos_build::BuildOptions {
+        manifest_path: Some(manifest),
+        ..grafos_build::BuildOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("building the examples failed: {e}"))
+    .module;
+    let dir = std::env::temp_dir().join(format!("grafos-cli-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("text.txt");
+    let wordcount = grafos_examples::catalog::find("wordcount").unwrap();
+    // About a second of interpretation (0.6 s for 8 MiB on the reference
+    // machine): past the 0.3 s before progress shows, on a faster one too.
+    std::fs::write(&input, (wordcount.input)(16 << 20, 1)).unwrap();
+    let args = format!(
+        "run {} wordcount --input {} --output {} --fuel 100000000000",
+        module.display(),
+        input.display(),
+        dir.join("out.bin").display()
+    );
+    let (code, shown) = on_a_terminal(&args);
+    let shown = String::from_utf8_lossy(&shown);
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains("grafos: running `wordcount`: ")
+            && shown.contains(" of 100,000,000,000 fuel ("),
+        "{shown}"
+    );
+    assert!(
+        shown.ends_with("\r\x1b[2K"),
+        "the line is erased: {shown:?}"
+    );
+    let piped = Command::new(GRAFOS).args(args.split(' ')).output().unwrap();
+    assert!(piped.status.success());
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+}

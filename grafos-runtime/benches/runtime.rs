@@ -7,11 +7,13 @@
 //!   the runtime's overhead.
 //! - `barrier/round_4_lanes*`: the cost of one barrier round of 4 data
 //!   lanes: a launch of N rounds minus a launch of 0, divided by N; in the
-//!   default lane order, and in the reversed and seeded orders the
-//!   cross-target test also runs (what a lane order costs).
+//!   default lane order, with a trace recorded (`_traced`: what tracing
+//!   costs), and in the reversed and seeded orders the cross-target test
+//!   also runs (what a lane order costs).
 //! - `cold_start/*`: load (check, instrument, compile) + instantiate + run
 //!   of a small tasklet (`tests/guest-small`, 40 KB), against wasmi's own
-//!   eager compilation of the same module; and of the 120 KB test guest.
+//!   eager compilation of the same module; and of the 120 KB test guest;
+//!   instantiate + run alone, without and with a trace.
 //!
 //! `cargo bench -p grafos-runtime --bench runtime`
 
@@ -22,6 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use grafos_abi as abi;
 use grafos_build::{BuildOptions, build};
+use grafos_runtime::trace::TraceSink;
 use grafos_runtime::{LaneOrder, RunOptions, Runtime, RuntimeConfig};
 use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, Val};
 
@@ -138,10 +141,14 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     const ROUNDS: u32 = 2_000;
-    let rounds = |n: u32, lane_order: LaneOrder| {
+    let sink = TraceSink::new();
+    let rounds = |n: u32, lane_order: LaneOrder, traced: bool| {
+        // Dropping the last launch's trace is not timed.
+        drop(sink.take());
         let started = Instant::now();
         let options = RunOptions {
             lane_order,
+            trace: traced.then(|| sink.clone()),
             ..RunOptions::default()
         };
         let result = module
@@ -156,17 +163,19 @@ fn benches(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(8));
     // The default order, then the cross-target test's other two: what a
     // lane order costs per round.
-    for (name, order) in [
-        ("round_4_lanes", LaneOrder::InOrder),
-        ("round_4_lanes_reversed", LaneOrder::Reversed),
-        ("round_4_lanes_seeded", LaneOrder::Seeded(7)),
+    // And with a trace recorded (`RunOptions::trace`): what tracing costs.
+    for (name, order, traced) in [
+        ("round_4_lanes", LaneOrder::InOrder, false),
+        ("round_4_lanes_traced", LaneOrder::InOrder, true),
+        ("round_4_lanes_reversed", LaneOrder::Reversed, false),
+        ("round_4_lanes_seeded", LaneOrder::Seeded(7), false),
     ] {
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut per_round = Duration::ZERO;
                 for _ in 0..iters {
-                    let with = rounds(ROUNDS, order);
-                    let without = rounds(0, order);
+                    let with = rounds(ROUNDS, order, traced);
+                    let without = rounds(0, order, traced);
                     per_round += with.saturating_sub(without) / ROUNDS;
                 }
                 per_round
@@ -207,6 +216,17 @@ fn benches(c: &mut Criterion) {
             small_module
                 .run("count", b"cold", RunOptions::default())
                 .unwrap()
+        })
+    });
+    let traced = RunOptions {
+        trace: Some(TraceSink::new()),
+        ..RunOptions::default()
+    };
+    group.bench_function("small_instantiate_run_traced", |b| {
+        b.iter(|| {
+            let result = small_module.run("count", b"cold", traced.clone()).unwrap();
+            drop(traced.trace.as_ref().unwrap().take());
+            result
         })
     });
     group.bench_function("test_guest_load_compile_instantiate_run", |b| {

@@ -70,6 +70,7 @@
 mod error;
 mod fuel;
 mod host_fns;
+mod launch_trace;
 mod limits;
 mod load;
 mod module;
@@ -89,4 +90,7 @@ pub use options::{
 pub use runtime::{LaunchHandle, Runtime};
 
 pub use grafos_abi::TaskletInfo;
+/// Traces of launches ([`RunOptions::trace`]): the format the host mock
+/// writes too.
+pub use grafos_abi::trace;
 pub use grafos_abi::{CancelToken, LaneOrder, SharedTaskletResult, TaskletError};

@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
+use grafos_abi::trace::TraceSink;
 use grafos_abi::{CancelToken, LaneOrder, Limit, MAX_LANES, MIN_LANES, TaskletError, TaskletInfo};
 
 /// Default cap on a launch's linear memory: 256 MiB.
@@ -125,6 +127,15 @@ pub struct RunOptions {
     /// tasklet that keeps the determinism rules gives the same output under
     /// every order; the generated cross-target test checks that.
     pub lane_order: LaneOrder,
+    /// Record a trace of the launch in fuel time and add it to this sink
+    /// when the launch ends (`grafos_abi::trace`: one track per lane, spans
+    /// for regions, work and barrier waits). Default: none; a launch
+    /// without one records nothing.
+    pub trace: Option<TraceSink>,
+    /// Kept up to date with the fuel the launch has used, after each fuel
+    /// slice (about a millisecond of interpretation) and each lane switch:
+    /// for a progress display on another thread. Default: none.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -140,6 +151,8 @@ impl fmt::Debug for RunOptions {
             .field("max_output_bytes", &self.max_output_bytes)
             .field("debug_log", &self.debug_log.as_ref().map(|_| "Fn"))
             .field("lane_order", &self.lane_order)
+            .field("trace", &self.trace.is_some())
+            .field("progress", &self.progress)
             .finish()
     }
 }

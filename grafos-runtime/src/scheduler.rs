@@ -21,6 +21,9 @@
 //! and stack limit (the limit the instrumented module checks on every
 //! stack-pointer write, see [`crate::rewrite`]).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use grafos_abi::TaskletInfo;
 use grafos_abi::{self as abi, status};
 use grafos_abi::{LaneOrder, Limit, SharedTaskletResult, TaskletError};
@@ -30,6 +33,7 @@ use wasmi::{
 };
 
 use crate::fuel::Grant;
+use crate::launch_trace::LaunchTrace;
 use crate::limits::DeniedGrowth;
 use crate::load::STACK_LIMIT_EXPORT;
 use crate::module::ModuleInner;
@@ -87,6 +91,11 @@ pub(crate) struct LaneScheduler {
     stacks: Vec<LaneStack>,
     /// The order data lanes take their turns in each round.
     lane_order: LaneOrder,
+    /// The launch's trace, when asked for: off, this is one branch per
+    /// lane switch.
+    trace: Option<Box<LaunchTrace>>,
+    /// Where to publish the fuel used, when asked.
+    progress: Option<Arc<AtomicU64>>,
 }
 
 fn abi_error(message: impl Into<String>) -> TaskletError {
@@ -175,9 +184,19 @@ impl LaneScheduler {
             stack_limit,
             stacks: vec![lane0],
             lane_order: options.lane_order,
+            trace: options
+                .trace
+                .clone()
+                .map(|sink| Box::new(LaunchTrace::new(sink, &info.name, workers))),
+            progress: options.progress.clone(),
         };
-        scheduler.allocate_lane_stacks(alloc, workers, stack_bytes, max_memory)?;
-        scheduler.run_coordinator(entry)
+        let result = scheduler
+            .allocate_lane_stacks(alloc, workers, stack_bytes, max_memory)
+            .and_then(|()| scheduler.run_coordinator(entry));
+        if let Some(trace) = scheduler.trace.take() {
+            trace.finish(&result, scheduler.store.data().fuel.used());
+        }
+        result
     }
 
     /// Lane 0 runs on the module's own stack: from the initial stack pointer
@@ -269,7 +288,11 @@ impl LaneScheduler {
     /// Books the fuel the last slice of `lane` used.
     fn settle(&mut self, lane: usize) {
         let left = self.store.get_fuel().unwrap_or(0);
-        self.store.data_mut().fuel.settle(lane, left);
+        let fuel = &mut self.store.data_mut().fuel;
+        fuel.settle(lane, left);
+        if let Some(progress) = &self.progress {
+            progress.store(fuel.used(), Ordering::Relaxed);
+        }
     }
 
     /// Puts the next slice of fuel in the store for `lane`, at least
@@ -336,8 +359,22 @@ impl LaneScheduler {
     }
 
     /// [`drive`](Self::drive) on `lane`'s stack, with the host functions
-    /// seeing `running` (the setup call runs on lane 0's stack as no lane).
-    fn drive_as(&mut self, lane: usize, running: Running, mut start: Start) -> Outcome {
+    /// seeing `running` (the setup call runs on lane 0's stack as no lane);
+    /// a trace's clock of `lane` advances by the fuel it used.
+    fn drive_as(&mut self, lane: usize, running: Running, start: Start) -> Outcome {
+        if self.trace.is_none() {
+            return self.drive_untraced(lane, running, start);
+        }
+        let before = self.store.data().fuel.used();
+        let outcome = self.drive_untraced(lane, running, start);
+        let used = self.store.data().fuel.used() - before;
+        if let Some(trace) = &mut self.trace {
+            trace.ran(lane, used);
+        }
+        outcome
+    }
+
+    fn drive_untraced(&mut self, lane: usize, running: Running, mut start: Start) -> Outcome {
         self.enter(lane, running);
         let mut out = [Val::I32(0)];
         let mut required = 0;
@@ -419,7 +456,7 @@ impl LaneScheduler {
         }
     }
 
-    fn run_coordinator(mut self, entry: Func) -> Result<SharedTaskletResult, TaskletError> {
+    fn run_coordinator(&mut self, entry: Func) -> Result<SharedTaskletResult, TaskletError> {
         let mut outcome = self.drive(0, Start::Call(entry, [Val::I32(0), Val::I32(0)], 0));
         let status = loop {
             match outcome {
@@ -496,6 +533,9 @@ impl LaneScheduler {
     fn run_region(&mut self, job: i32) {
         let workers = self.stacks.len();
         let region = self.store.data_mut().regions.start();
+        if let Some(trace) = &mut self.trace {
+            trace.region_begin(region);
+        }
         let mut lanes: Vec<DataLane> = (1..workers).map(|_| DataLane::Idle).collect();
         let mut order = Vec::with_capacity(workers - 1);
         for round in 0u64.. {
@@ -511,7 +551,14 @@ impl LaneScheduler {
                         continue;
                     }
                 };
-                lanes[lane - 1] = match self.drive(lane, start) {
+                let outcome = self.drive(lane, start);
+                if let Some(trace) = &mut self.trace {
+                    match outcome {
+                        Outcome::Suspended(_, Request::Barrier) => trace.barrier_begin(lane),
+                        _ => trace.lane_end(lane),
+                    }
+                }
+                lanes[lane - 1] = match outcome {
                     Outcome::Suspended(call, Request::Barrier) => DataLane::Waiting(call),
                     Outcome::Suspended(_, Request::ParallelFor { .. }) => {
                         // `parallel_for` refuses data lanes before suspending.
@@ -545,6 +592,14 @@ impl LaneScheduler {
             } else {
                 status::CANCELLED
             };
+            if let Some(trace) = &mut self.trace {
+                let waiting = lanes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| matches!(l, DataLane::Waiting(_)))
+                    .map(|(i, _)| i + 1);
+                trace.round_end(waiting);
+            }
             for lane in &mut lanes {
                 if let DataLane::Waiting(_) = lane
                     && let DataLane::Waiting(call) = std::mem::replace(lane, DataLane::Done)
@@ -554,6 +609,9 @@ impl LaneScheduler {
             }
         }
         self.store.data_mut().running = Running::Lane(0);
+        if let Some(trace) = &mut self.trace {
+            trace.region_end(self.store.data().fuel.used());
+        }
     }
 
     /// A data lane left the region; lanes waiting at a barrier now wait for

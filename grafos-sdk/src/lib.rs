@@ -25,6 +25,7 @@ mod cross_target;
 #[cfg(all(feature = "cross-target", not(target_arch = "wasm32")))]
 pub mod fidelity;
 pub mod math;
+pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod host;

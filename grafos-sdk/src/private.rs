@@ -76,6 +76,7 @@ pub fn tasklet_builder<S, W>(info: &TaskletInfo, cores: u32) -> SharedTaskletBui
         .shared_bytes(bytes(info.shared_bytes))
         .scratch_bytes_per_worker(bytes(info.scratch_bytes))
         .fuel(info.fuel)
+        .named(info.name.clone())
 }
 
 /// Launches a tasklet's coordinator on `builder`. The bounds are stated with

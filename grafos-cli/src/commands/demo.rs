@@ -10,7 +10,7 @@ use grafos::fidelity::{self, Comparison, FidelityError, Side};
 use grafos_examples::catalog::{self, Example};
 use serde_json::json;
 
-use super::{CliError, ErrorClass, print_line};
+use super::{CliError, ErrorClass, print_line, thousands};
 
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
@@ -27,6 +27,11 @@ pub(crate) struct DemoArgs {
     /// Print the results as JSON on standard output instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also trace each example's launch in the runtime and write
+    /// DIR/NAME.json (Chrome trace-event JSON) and DIR/NAME.svg (its
+    /// timeline, as `grafos timeline` draws it).
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
 }
 
 /// The examples crate's sources this program was built with.
@@ -67,6 +72,9 @@ impl Row {
 
 pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
     let examples = chosen(&args.only)?;
+    if let Some(dir) = &args.svg {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::io("cannot create", dir, &e))?;
+    }
     let manifest = args.manifest_path.unwrap_or_else(default_manifest);
     if !manifest.is_file() {
         return Err(CliError::new(
@@ -108,6 +116,9 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
         let comparison = fidelity::compare(&module, example.name, &input, Some(workers), |input| {
             (example.run_host)(workers as usize, input)
         });
+        if let Some(dir) = &args.svg {
+            draw(&module, example.name, &input, workers, dir)?;
+        }
         let reference = (example.reference)(&input);
         let matches_reference = comparison
             .host
@@ -160,12 +171,40 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), CliError> {
     }
 }
 
+/// Traces `name`'s launch on `input` in the runtime and writes its trace
+/// and timeline into `dir`.
+fn draw(
+    module: &grafos_runtime::TaskletModule,
+    name: &str,
+    input: &[u8],
+    workers: u32,
+    dir: &std::path::Path,
+) -> Result<(), CliError> {
+    let sink = grafos_runtime::trace::TraceSink::new();
+    let options = grafos_runtime::RunOptions {
+        workers: Some(workers),
+        trace: Some(sink.clone()),
+        ..grafos_runtime::RunOptions::default()
+    };
+    // A failure shows in the table; its trace is drawn all the same.
+    let _ = module.run(name, input, options);
+    let Some(trace) = sink.take().pop() else {
+        return Ok(());
+    };
+    let json = dir.join(format!("{name}.json"));
+    std::fs::write(&json, trace.to_chrome_json())
+        .map_err(|e| CliError::io("cannot write", &json, &e))?;
+    super::timeline::write_svg(&trace, &json.with_extension("svg"))
+}
+
+/// Columns of the table; each column's unit is in its header, so every
+/// row uses the same one.
 const HEADER: [&str; 8] = [
     "tasklet",
-    "input",
-    "output",
-    "host time",
-    "wasm time",
+    "input (B)",
+    "output (B)",
+    "host (ms)",
+    "wasm (ms)",
     "fuel used",
     "identical",
     "pattern",
@@ -173,7 +212,7 @@ const HEADER: [&str; 8] = [
 
 fn print_header() -> Result<(), CliError> {
     print_line(format_args!(
-        "{:<10} {:>10} {:>10} {:>11} {:>11} {:>14} {:>9}  {}",
+        "{:<10} {:>11} {:>11} {:>10} {:>10} {:>14} {:>9}  {}",
         HEADER[0], HEADER[1], HEADER[2], HEADER[3], HEADER[4], HEADER[5], HEADER[6], HEADER[7]
     ))
 }
@@ -181,7 +220,7 @@ fn print_header() -> Result<(), CliError> {
 fn print_row(row: &Row) -> Result<(), CliError> {
     let c = &row.comparison;
     let output = match &c.host {
-        Ok(host) => bytes(host.output().len()),
+        Ok(host) => thousands(host.output().len() as u64),
         Err(_) => "error".into(),
     };
     let fuel = c.wasm_fuel_used().map_or_else(|| "-".into(), thousands);
@@ -191,9 +230,9 @@ fn print_row(row: &Row) -> Result<(), CliError> {
         (false, false) => "NO",
     };
     print_line(format_args!(
-        "{:<10} {:>10} {:>10} {:>11} {:>11} {:>14} {:>9}  {}",
+        "{:<10} {:>11} {:>11} {:>10} {:>10} {:>14} {:>9}  {}",
         row.example.name,
-        bytes(row.input_len),
+        thousands(row.input_len as u64),
         output,
         time(c.time(Side::Host)),
         time(c.time(Side::Wasm)),
@@ -227,33 +266,9 @@ fn print_json(rows: &[Row], workers: u32) -> Result<(), CliError> {
     print_line(serde_json::to_string_pretty(&rows).unwrap_or_default())
 }
 
-fn bytes(n: usize) -> String {
-    match n {
-        n if n >= 1 << 20 && n.is_multiple_of(1 << 20) => format!("{} MiB", n >> 20),
-        n if n >= 1 << 10 && n.is_multiple_of(1 << 10) => format!("{} KiB", n >> 10),
-        n => format!("{n} B"),
-    }
-}
-
+/// Milliseconds with two decimals, whatever the size: one style per column.
 fn time(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1e3;
-    if ms >= 100.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{ms:.2} ms")
-    }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    format!("{:.2}", d.as_secs_f64() * 1e3)
 }
 
 #[cfg(test)]
@@ -262,13 +277,11 @@ mod tests {
 
     #[test]
     fn figures_are_readable() {
-        assert_eq!(bytes(1 << 20), "1 MiB");
-        assert_eq!(bytes(64 << 10), "64 KiB");
-        assert_eq!(bytes(32_768 + 1), "32769 B");
+        assert_eq!(thousands(1 << 20), "1,048,576");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");
-        assert_eq!(time(Duration::from_micros(1500)), "1.50 ms");
-        assert_eq!(time(Duration::from_millis(250)), "250 ms");
+        assert_eq!(time(Duration::from_micros(1500)), "1.50");
+        assert_eq!(time(Duration::from_millis(250)), "250.00");
     }
 
     #[test]

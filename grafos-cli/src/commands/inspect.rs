@@ -63,7 +63,11 @@ fn text(args: &InspectArgs, module: &TaskletModule) -> String {
             out += &format!("    workers  {}\n", names.join(", "));
         }
     }
-    out.pop();
+    // The record holds each type's inline size alone: whether a shared
+    // or scratch type also keeps data on the heap (a `Vec`, a `Box`) is not
+    // in the module, so say what the sizes count.
+    out += "sizes: the shared and scratch types' inline bytes; data they keep on the heap \
+            (in a Vec or Box, allocated in the guest's memory) is not counted";
     out
 }
 

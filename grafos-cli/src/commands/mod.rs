@@ -8,7 +8,9 @@ mod build;
 #[cfg(feature = "demo")]
 mod demo;
 mod inspect;
+mod new;
 mod run;
+mod timeline;
 
 use std::fmt;
 use std::path::Path;
@@ -27,12 +29,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create a tasklet crate that builds, tests and runs as is.
+    New(new::NewArgs),
     /// Compile a crate's tasklets to wasm32 (release) into target/grafos-wasm.
     Build(build::BuildArgs),
     /// Show a module's tasklets, their lanes, sizes and fuel, and its imports.
     Inspect(inspect::InspectArgs),
     /// Run a tasklet of a module in the runtime and print its output.
     Run(run::RunArgs),
+    /// Draw a trace (`grafos run --trace`) as an SVG: a row per lane.
+    Timeline(timeline::TimelineArgs),
     /// Build the example tasklets, run each on the host mock and in the
     /// runtime, and show whether the outputs are identical.
     #[cfg(feature = "demo")]
@@ -168,9 +174,11 @@ fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::New(args) => new::run(args),
         Command::Build(args) => build::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Run(args) => run::run(args),
+        Command::Timeline(args) => timeline::run(args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args),
     };
@@ -215,6 +223,19 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
 /// A line of text on standard output, as [`write_stdout`] writes.
 pub(crate) fn print_line(text: impl fmt::Display) -> Result<(), CliError> {
     write_stdout(format!("{text}\n").as_bytes())
+}
+
+/// `n` with thousands separators: `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Reads and loads a module, with the CLI's errors.

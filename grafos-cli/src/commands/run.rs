@@ -3,13 +3,15 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use grafos_runtime::trace::{RegionProfile, TraceClock, TraceSink};
 use grafos_runtime::{RunOptions, Runtime, RuntimeConfig};
 
 use super::inspect::choose;
-use super::{CliError, ErrorClass, load_module, write_stdout};
+use super::{CliError, ErrorClass, load_module, thousands, write_stdout};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -48,6 +50,17 @@ pub(crate) struct RunArgs {
     /// Show the tasklet's debug log lines on standard error.
     #[arg(long, short)]
     verbose: bool,
+    /// Write a trace of the launch to FILE: Chrome trace-event JSON in fuel
+    /// time, for Perfetto (ui.perfetto.dev), chrome://tracing or `grafos
+    /// timeline FILE -o lanes.svg`. Written even when the launch fails,
+    /// once it has started.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Print a profile per region on standard error: lanes, fuel per lane,
+    /// the slowest lane and its share, the share of time spent waiting at
+    /// barriers. With --json, the report carries it as `profile`.
+    #[arg(long)]
+    profile: bool,
 }
 
 /// `4096`, `64K`, `16M`, `1G` (binary multiples).
@@ -134,7 +147,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
     let load_started = Instant::now();
     let module = load_module(&runtime, &args.module)?;
     let load_time = load_started.elapsed();
-    let name = choose(&module, args.tasklet.as_deref())?.name.to_string();
+    let info = choose(&module, args.tasklet.as_deref())?;
+    let name = info.name.to_string();
+    let budget = args.fuel.unwrap_or(info.fuel);
     let input = read_input(args.input.as_deref())?;
     let options = RunOptions {
         fuel: args.fuel,
@@ -146,21 +161,51 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
             Arc::new(|lane: usize, line: &str| eprintln!("[lane {lane}] {line}"))
                 as grafos_runtime::DebugLog
         }),
+        trace: (args.trace.is_some() || args.profile).then(TraceSink::new),
         ..RunOptions::default()
+    };
+    let sink = options.trace.clone();
+    // Progress on a terminal; nothing when standard error is piped.
+    let progress = std::io::stderr()
+        .is_terminal()
+        .then(|| Progress::start(&name, budget));
+    let options = RunOptions {
+        progress: progress.as_ref().map(|p| Arc::clone(&p.used)),
+        ..options
     };
     let started = Instant::now();
     let result = module.run(&name, &input, options);
     let wall = started.elapsed();
+    if let Some(progress) = progress {
+        progress.stop();
+    }
+    let trace = sink.and_then(|sink| sink.take().pop());
+    if let (Some(path), Some(trace)) = (&args.trace, &trace) {
+        std::fs::write(path, trace.to_chrome_json())
+            .map_err(|e| CliError::io("cannot write trace", path, &e))?;
+    }
+    let profile = trace
+        .as_ref()
+        .filter(|_| args.profile)
+        .map(|t| (t.clock, t.profile()));
+    if let Some((clock, regions)) = &profile
+        && !args.json
+    {
+        eprint!("{}", profile_text(&name, *clock, regions));
+    }
     let result = match result {
         Ok(result) => result,
         Err(e) => {
             if args.json {
-                let report = serde_json::json!({
+                let mut report = serde_json::json!({
                     "tasklet": name,
                     "input_bytes": input.len(),
                     "error": e.to_string(),
                     "wall_time_ms": millis(wall),
                 });
+                if let Some((clock, regions)) = &profile {
+                    report["profile"] = profile_json(*clock, regions);
+                }
                 write_stdout(format!("{report}\n").as_bytes())?;
             }
             return Err(CliError::tasklet(&name, &e));
@@ -184,11 +229,115 @@ pub(crate) fn run(args: RunArgs) -> Result<(), CliError> {
         if output_file.is_none() {
             report["output_hex"] = hex(result.output()).into();
         }
+        if let Some((clock, regions)) = &profile {
+            report["profile"] = profile_json(*clock, regions);
+        }
         write_stdout(format!("{report}\n").as_bytes())?;
     } else if output_file.is_none() {
         write_stdout(result.output())?;
     }
     Ok(())
+}
+
+/// A line on standard error, redrawn while a launch runs: fuel used
+/// against the budget. It appears only after a moment, so quick runs show
+/// nothing, and is erased when the launch ends.
+struct Progress {
+    used: Arc<AtomicU64>,
+    done: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Progress {
+    /// How long a launch runs before its progress shows.
+    const DELAY: Duration = Duration::from_millis(300);
+    const EVERY: Duration = Duration::from_millis(100);
+
+    fn start(name: &str, budget: u64) -> Self {
+        let used = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(AtomicBool::new(false));
+        let (u, d, name) = (Arc::clone(&used), Arc::clone(&done), name.to_owned());
+        let thread = std::thread::spawn(move || {
+            std::thread::park_timeout(Self::DELAY);
+            let mut shown = false;
+            while !d.load(Ordering::Acquire) {
+                let fuel = u.load(Ordering::Relaxed);
+                let percent = 100.0 * fuel as f64 / budget.max(1) as f64;
+                eprint!(
+                    "\rgrafos: running `{name}`: {} of {} fuel ({percent:.0}%) ",
+                    thousands(fuel),
+                    thousands(budget)
+                );
+                shown = true;
+                std::thread::park_timeout(Self::EVERY);
+            }
+            if shown {
+                // Erase the line.
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Self { used, done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, Ordering::Release);
+        self.thread.thread().unpark();
+        let _ = self.thread.join();
+    }
+}
+
+/// The profile in words: per region, its lanes, each lane's work, the
+/// slowest lane and its share, the barrier-wait share.
+pub(crate) fn profile_text(tasklet: &str, clock: TraceClock, regions: &[RegionProfile]) -> String {
+    let unit = clock.unit();
+    let mut out = format!(
+        "profile of `{tasklet}` ({} time, {} region(s)):\n",
+        clock.name(),
+        regions.len()
+    );
+    for r in regions {
+        let (slowest, _) = r.slowest();
+        let work: Vec<String> = r
+            .work
+            .iter()
+            .enumerate()
+            .map(|(i, w)| format!("lane {} {}", i + 1, thousands(*w)))
+            .collect();
+        out += &format!(
+            "  region {}: {} data lanes, {} barrier round(s), {} {unit} long\n    work per lane ({unit}): {}\n    slowest lane {slowest}: {:.1}% of the region's work, {:.2}x the mean; barrier waits: {:.1}% of the lanes' time\n",
+            r.region,
+            r.work.len(),
+            r.rounds,
+            thousands(r.length),
+            work.join("; "),
+            100.0 * r.slowest_share(),
+            r.imbalance(),
+            100.0 * r.barrier_wait_share(),
+        );
+    }
+    out
+}
+
+/// The profile as JSON, for `--json`.
+pub(crate) fn profile_json(clock: TraceClock, regions: &[RegionProfile]) -> serde_json::Value {
+    let regions: Vec<_> = regions
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "region": r.region,
+                "data_lanes": r.work.len(),
+                "barrier_rounds": r.rounds,
+                "length": r.length,
+                "work": r.work,
+                "barrier_wait": r.barrier_wait,
+                "slowest_lane": r.slowest().0,
+                "slowest_share": r.slowest_share(),
+                "imbalance": r.imbalance(),
+                "barrier_wait_share": r.barrier_wait_share(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "unit": clock.unit(), "regions": regions })
 }
 
 #[cfg(test)]

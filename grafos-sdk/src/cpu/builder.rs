@@ -1,5 +1,6 @@
 //! Leases and the shared-memory tasklet builder.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::mem::size_of;
@@ -9,6 +10,7 @@ use super::{
     CancelToken, CoordinatorCtx, DEFAULT_FUEL, LaneOrder, MAX_LANES, MIN_LANES,
     SharedTaskletResult, TaskletError,
 };
+use crate::abi::trace::TraceSink;
 use crate::backend;
 
 /// Acquires a [`CpuLease`]: the cores a program may run tasklets on.
@@ -127,6 +129,8 @@ pub struct SharedTaskletBuilder<S, W> {
     input: Vec<u8>,
     cancel: Option<CancelToken>,
     lane_order: Option<LaneOrder>,
+    trace: Option<TraceSink>,
+    name: Cow<'static, str>,
     _types: PhantomData<fn() -> (S, W)>,
 }
 
@@ -144,6 +148,12 @@ pub(crate) struct LaunchConfig {
     pub(crate) cancel: Option<CancelToken>,
     /// Host mock: data lanes take turns in this order, one at a time.
     pub(crate) lane_order: Option<LaneOrder>,
+    /// Host mock: where the launch's trace goes.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub(crate) trace: Option<TraceSink>,
+    /// The tasklet's name, for its trace.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub(crate) name: Cow<'static, str>,
 }
 
 impl<S, W> SharedTaskletBuilder<S, W> {
@@ -158,6 +168,8 @@ impl<S, W> SharedTaskletBuilder<S, W> {
             input: Vec::new(),
             cancel: None,
             lane_order: None,
+            trace: None,
+            name: Cow::Borrowed("tasklet"),
             _types: PhantomData,
         }
     }
@@ -248,6 +260,25 @@ impl<S, W> SharedTaskletBuilder<S, W> {
         self
     }
 
+    /// Records a trace of the launch (one track per lane; spans for
+    /// regions, work and barrier waits; wall time) and adds it to `sink`
+    /// when the launch ends. Without it, a launch is traced only when the
+    /// `GRAFOS_TRACE` environment variable names a directory to write
+    /// traces to. See [`grafos::trace`](crate::trace).
+    ///
+    /// **Portable.** The guest backend ignores it: on the runtime the
+    /// operator asks for a trace (`RunOptions::trace`, `grafos run --trace`).
+    pub fn trace(mut self, sink: TraceSink) -> Self {
+        self.trace = Some(sink);
+        self
+    }
+
+    /// The tasklet's name in its trace.
+    pub(crate) fn named(mut self, name: Cow<'static, str>) -> Self {
+        self.name = name;
+        self
+    }
+
     fn config(self) -> Result<LaunchConfig, TaskletError> {
         let cores = self.cores.unwrap_or(self.lease_cores);
         let workers = self.workers.unwrap_or(self.lease_cores);
@@ -288,6 +319,8 @@ impl<S, W> SharedTaskletBuilder<S, W> {
             input: self.input,
             cancel: self.cancel,
             lane_order: self.lane_order,
+            trace: self.trace,
+            name: self.name,
         })
     }
 
@@ -334,6 +367,7 @@ impl<S, W> fmt::Debug for SharedTaskletBuilder<S, W> {
             .field("input_len", &self.input.len())
             .field("cancel_token", &self.cancel)
             .field("lane_order", &self.lane_order)
+            .field("trace", &self.trace.is_some())
             .finish()
     }
 }

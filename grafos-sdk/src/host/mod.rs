@@ -17,6 +17,7 @@
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod sync;
+pub(crate) mod trace;
 mod turns;
 mod wait;
 
@@ -32,6 +33,7 @@ use crate::cpu::{
     Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
 };
 use crate::cpu::{CoordinatorBackend, LaneBackend};
+use trace::HostTrace;
 use turns::Turns;
 use wait::{WaitPolicy, wait_until};
 
@@ -80,6 +82,9 @@ struct LaunchState {
 
     /// Serialized mode: lanes take turns in a lane order.
     turns: Option<Turns>,
+
+    /// The launch's trace, when asked for: off, one branch per event.
+    trace: Option<Box<HostTrace>>,
 }
 
 impl LaunchState {
@@ -112,6 +117,8 @@ impl LaunchState {
             regions: AtomicU32::new(0),
             barrier_rounds: AtomicU64::new(0),
             turns: config.lane_order.map(Turns::new),
+            trace: trace::destination(config)
+                .map(|to| Box::new(HostTrace::new(to, &config.name, config.workers))),
         }
     }
 
@@ -194,6 +201,16 @@ impl LaunchState {
     /// `arrived`/`departed` pair is checked in opposite orders by arrivals
     /// and departures, with `SeqCst`, so at least one of them sees the other.
     fn barrier(&self, lane: usize) -> Result<(), Cancelled> {
+        let Some(trace) = &self.trace else {
+            return self.barrier_untraced(lane);
+        };
+        trace.lane(lane).barrier_begin(trace.now());
+        let released = self.barrier_untraced(lane);
+        trace.lane(lane).barrier_end(trace.now());
+        released
+    }
+
+    fn barrier_untraced(&self, lane: usize) -> Result<(), Cancelled> {
         self.barrier_calls[lane - 1].fetch_add(1, Ordering::SeqCst);
         if self.is_failed() {
             return Err(Cancelled);
@@ -262,6 +279,10 @@ impl LaunchState {
             .cast_const()
             .cast::<&RegionJob<'_>>();
         if !job.is_null() && self.wait_turn(lane).is_ok() {
+            if let Some(trace) = &self.trace {
+                let region = self.regions.load(Ordering::Relaxed);
+                trace.lane(lane).region_begin(region, trace.now());
+            }
             let handle = LaneHandle { state: self, lane };
             // SAFETY: the coordinator published `job` before bumping the
             // epoch and keeps it alive until every lane has counted out below.
@@ -275,6 +296,9 @@ impl LaunchState {
                     let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
                     self.fail(Cause::Error(TaskletError::WorkerPanicked { lane, message }));
                 }
+            }
+            if let Some(trace) = &self.trace {
+                trace.lane(lane).region_end(trace.now());
             }
         }
         // Returned: a lane still waiting at a barrier now never will be released.
@@ -342,6 +366,10 @@ impl CoordinatorBackend for CoordinatorHandle {
         if let Some(turns) = &s.turns {
             turns.start_region(s.data_lanes, s.regions.load(Ordering::SeqCst));
         }
+        if let Some(trace) = &s.trace {
+            let region = s.regions.load(Ordering::Relaxed);
+            trace.lane(0).region_begin(region, trace.now());
+        }
         let job_ref: &RegionJob<'_> = job;
         s.job.store(&raw const job_ref as *mut (), Ordering::SeqCst);
         s.epoch.fetch_add(1, Ordering::SeqCst);
@@ -351,6 +379,11 @@ impl CoordinatorBackend for CoordinatorHandle {
         // as soon as the slowest lane returns. `job_ref` outlives the wait.
         wait_until(s.policy, || s.remaining.load(Ordering::SeqCst) == 0);
         s.job.store(std::ptr::null_mut(), Ordering::SeqCst);
+        if let Some(trace) = &s.trace {
+            let now = trace.now();
+            trace.lane(0).region_end(now);
+            trace.sample_fuel(now, s.fuel_initial - s.fuel_remaining());
+        }
         s.regions.fetch_add(1, Ordering::Relaxed);
         if s.is_failed() {
             Err(s.cause().unwrap_or(TaskletError::Cancelled))
@@ -478,14 +511,30 @@ where
 {
     let state = Arc::new(LaunchState::new(&config));
     let LaunchConfig { input, cancel, .. } = config;
+    let result = launch_with(&state, input, cancel, run);
+    if let Some(trace) = &state.trace {
+        trace.finish(&result, state.fuel_initial - state.fuel_remaining());
+    }
+    result
+}
+
+fn launch_with<G>(
+    state: &Arc<LaunchState>,
+    input: Vec<u8>,
+    cancel: Option<crate::cpu::CancelToken>,
+    run: G,
+) -> Result<SharedTaskletResult, TaskletError>
+where
+    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+{
     // The registration is dropped when this function returns, and with it
     // the callback's reference to the state.
     let _registration = cancel.map(|token| {
-        let state = Arc::clone(&state);
+        let state = Arc::clone(state);
         token.on_cancel(move || state.fail(Cause::Error(TaskletError::Cancelled)))
     });
     let handle = CoordinatorHandle {
-        state: Arc::clone(&state),
+        state: Arc::clone(state),
         threads: None,
     };
     // `run` owns the handle: the lane threads are joined when it returns or unwinds.
