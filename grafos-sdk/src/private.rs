@@ -6,6 +6,8 @@ pub use std::borrow::Cow;
 #[cfg(target_arch = "wasm32")]
 pub use crate::guest::{debug_log, run_entry};
 
+pub use crate::cpu::collective::WorkerValue;
+
 use crate::TaskletInfo;
 use crate::cpu::{CoordinatorCtx, SharedTaskletBuilder, SharedTaskletResult, TaskletError};
 

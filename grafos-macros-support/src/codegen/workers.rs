@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::{AttrStyle, ItemFn, ReturnType};
 
 use crate::args::Config;
-use crate::ir::{Param, ParamKind, Worker, WorkerForm};
+use crate::ir::{Param, ParamKind, Worker, WorkerForm, WorkerOutput};
 
 pub(super) fn generate(worker: &Worker, config: &Config) -> TokenStream {
     match &worker.form {
@@ -70,8 +70,24 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
         ReturnType::Default => ident.span(),
     };
     // The call's path and parentheses carry the return type's span, so an
-    // unfit return type is reported there.
-    let finish = super::respanned(quote!(#krate::cpu::LaneResult::into_lane_result), output);
+    // unfit return type is reported there. A fn that returns a value
+    // becomes one that `map_workers` runs: `-> Result<T, TaskletError>`.
+    let tasklet_error = quote!(#krate::cpu::TaskletError);
+    let (finish, value) = match (WorkerOutput::of(&sig.output), &sig.output) {
+        (WorkerOutput::Outcome, _) | (_, ReturnType::Default) => (
+            quote!(#krate::cpu::LaneResult::into_lane_result),
+            quote!(()),
+        ),
+        (WorkerOutput::Result, ReturnType::Type(_, ty)) => (
+            quote!(#krate::__private::WorkerValue::into_worker_value),
+            quote_spanned!(output=> <#ty as #krate::__private::WorkerValue>::Value),
+        ),
+        (WorkerOutput::Value, ReturnType::Type(_, ty)) => (
+            quote!(::core::result::Result::Ok::<#ty, #tasklet_error>),
+            quote!(#ty),
+        ),
+    };
+    let finish = super::respanned(finish, output);
     let mut callee = ident.clone();
     callee.set_span(output);
     let mut args = Group::new(Delimiter::Parenthesis, quote!(#(#args),*));
@@ -81,7 +97,7 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
     quote! {
         #(#outer)*
         #vis fn #ident(#lane_param: &mut Worker)
-            -> ::core::result::Result<(), #krate::cpu::TaskletError>
+            -> ::core::result::Result<#value, #tasklet_error>
         {
             #user_fn
             #borrow_parts

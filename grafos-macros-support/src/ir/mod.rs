@@ -6,7 +6,7 @@
 
 mod signature;
 
-pub(crate) use signature::{Param, ParamKind, WorkerForm};
+pub(crate) use signature::{Param, ParamKind, WorkerForm, WorkerOutput};
 
 use proc_macro2::Ident;
 use syn::{Item, ItemFn, ItemMod, ReturnType};

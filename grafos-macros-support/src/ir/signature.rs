@@ -77,7 +77,7 @@ pub(crate) fn worker(f: &ItemFn, config: &Config) -> syn::Result<WorkerForm> {
                 kind: ParamKind::Context { mutable: true },
                 ..
             },
-        ] => WorkerForm::Context,
+        ] if WorkerOutput::of(&f.sig.output) == WorkerOutput::Outcome => WorkerForm::Context,
         _ => WorkerForm::Plain(params),
     })
 }
@@ -326,20 +326,62 @@ fn conflict(earlier: &Param, later: &Param, config: &Config) -> Option<String> {
     }
 }
 
+/// What a `#[worker]` fn's return type says, as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WorkerOutput {
+    /// Nothing, `()` or `Result<(), E>`: only an outcome, for
+    /// `parallel_for_workers`.
+    Outcome,
+    /// Another `Result` (`Result<T, E>`, an alias): a value or an error,
+    /// for `map_workers`.
+    Result,
+    /// Any other type: a value, for `map_workers`.
+    Value,
+}
+
+impl WorkerOutput {
+    pub(crate) fn of(output: &ReturnType) -> Self {
+        let ReturnType::Type(_, ty) = output else {
+            return Self::Outcome;
+        };
+        match peel(ty) {
+            Type::Tuple(t) if t.elems.is_empty() => Self::Outcome,
+            Type::Path(p) if last_segment(ty).as_deref() == Some("Result") => {
+                let first = p.path.segments.last().and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.first(),
+                    _ => None,
+                });
+                match first {
+                    Some(syn::GenericArgument::Type(t)) if matches!(peel(t), Type::Tuple(t) if t.elems.is_empty()) => {
+                        Self::Outcome
+                    }
+                    _ => Self::Result,
+                }
+            }
+            _ => Self::Value,
+        }
+    }
+}
+
 fn ensure_worker_output(output: &ReturnType) -> syn::Result<()> {
     let ReturnType::Type(_, ty) = output else {
         return Ok(());
     };
     match peel(ty) {
-        Type::Tuple(t) if t.elems.is_empty() => Ok(()),
-        _ if last_segment(ty).as_deref() == Some("Result") => Ok(()),
-        _ => Err(format_err!(
+        Type::Never(_) => Err(format_err!(
             ty,
-            "a `#[worker]` fn returns nothing or `Result<(), TaskletError>` (an `Err` fails the \
-             launch), not `{}`; data reaches the coordinator through the shared value or the \
-             scratch",
+            "a `#[worker]` fn returns: nothing or `Result<(), TaskletError>` for \
+             `coord.parallel_for_workers(..)`, or a value (`T` or `Result<T, TaskletError>`) \
+             for `coord.map_workers(..)`, not `!`"
+        )),
+        Type::ImplTrait(_) | Type::Reference(_) | Type::Ptr(_) => Err(format_err!(
+            ty,
+            "a `#[worker]` fn that returns a value hands it to the coordinator through \
+             `coord.map_workers(..)`: return an owned type (`T` or `Result<T, TaskletError>`), \
+             not `{}`",
             pretty(ty)
         )),
+        _ => Ok(()),
     }
 }
 

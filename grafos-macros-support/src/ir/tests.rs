@@ -304,11 +304,20 @@ fn worker_fn_qualifiers() {
     assert_worker_fails(
         parse_quote!(
             #[worker]
-            fn w() -> u32 {
-                0
+            fn w() -> &'static u32 {
+                &0
             }
         ),
-        "not `u32`; data reaches",
+        "return an owned type (`T` or `Result<T, TaskletError>`), not `&'static u32`",
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w() -> ! {
+                loop {}
+            }
+        ),
+        "for `coord.map_workers(..)`, not `!`",
     );
     assert_worker_fails(
         parse_quote!(
@@ -422,7 +431,7 @@ fn every_problem_is_reported() {
     let errors = errors(parse_quote! {
         mod t {
             #[coordinator] async fn run() {}
-            #[worker] fn a(x: u32, y: &mut Shared) -> u8 { 0 }
+            #[worker] fn a(x: u32, y: &mut Shared) -> &u8 { &0 }
             #[worker] struct NotAFn;
             fn INFO() {}
         }
@@ -524,4 +533,37 @@ fn rejected_tasklets_keep_their_items_and_valid_workers() {
     assert_eq!(rejected.module.entries.len(), 3);
     let names: Vec<_> = rejected.module.workers().map(Worker::name).collect();
     assert_eq!(names, ["good"]);
+}
+
+#[test]
+fn workers_that_return_a_value_are_wrapped_for_map_workers() {
+    let tasklet = build(parse_quote! {
+        mod t {
+            #[coordinator] fn run(c: &mut Coordinator) -> Vec<u8> { vec![] }
+            #[worker] fn outcome(w: &mut Worker) -> Result<(), TaskletError> { Ok(()) }
+            #[worker] fn value(w: &mut Worker) -> u64 { 0 }
+            #[worker] fn result(w: &mut Worker) -> Result<f64, TaskletError> { Ok(0.0) }
+        }
+    })
+    .unwrap();
+    let forms: Vec<_> = tasklet
+        .module
+        .workers()
+        .map(|w| {
+            let form = matches!(w.form, WorkerForm::Context);
+            (
+                w.item.sig.ident.to_string(),
+                form,
+                WorkerOutput::of(&w.item.sig.output),
+            )
+        })
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            ("outcome".to_owned(), true, WorkerOutput::Outcome),
+            ("value".to_owned(), false, WorkerOutput::Value),
+            ("result".to_owned(), false, WorkerOutput::Result),
+        ]
+    );
 }

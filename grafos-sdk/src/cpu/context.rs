@@ -16,6 +16,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
+use super::collective::Collectives;
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
@@ -79,7 +80,7 @@ impl Lane {
 #[diagnostic::on_unimplemented(
     message = "a worker body must return `()` or `Result<(), E>`, not `{Self}`",
     label = "this worker body returns `{Self}`",
-    note = "end the body with a `;`, or return `Ok(())`; data reaches the coordinator through the shared region or scratch"
+    note = "end the body with a `;`, or return `Ok(())`; to collect a value from every lane, run the body with `coord.map_workers(..)` instead"
 )]
 pub trait LaneResult {
     /// The lane's outcome.
@@ -114,6 +115,8 @@ pub struct CoordinatorCtx<S, W> {
     input: Vec<u8>,
     output: Vec<u8>,
     handle: CoordinatorHandle,
+    /// The slots of the data lanes' collectives (`collective.rs`).
+    collectives: Collectives,
 }
 
 impl<S: Default, W: Default> CoordinatorCtx<S, W> {
@@ -134,6 +137,7 @@ impl<S: Default, W: Default> CoordinatorCtx<S, W> {
             input,
             output: Vec::new(),
             handle,
+            collectives: Collectives::new(workers - 1),
         })
     }
 }
@@ -267,6 +271,7 @@ impl<S, W> CoordinatorCtx<S, W> {
             scratch: self.scratch.as_mut_ptr(),
             lanes: self.scratch.len(),
             input: self.input.as_slice(),
+            collectives: &self.collectives,
         };
         let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
             f(&mut lanes.worker(handle)?).into_lane_result()
@@ -372,6 +377,7 @@ struct LaneMemory<'a, S, W> {
     scratch: *mut WorkerScratch<W>,
     lanes: usize,
     input: &'a [u8],
+    collectives: &'a Collectives,
 }
 
 impl<S, W> LaneMemory<'_, S, W> {
@@ -391,6 +397,7 @@ impl<S, W> LaneMemory<'_, S, W> {
             input: self.input,
             handle,
             data_lanes: self.lanes - 1,
+            collectives: self.collectives,
             _not_send: PhantomData,
         })
     }
@@ -433,6 +440,8 @@ pub struct WorkerCtx<S, W> {
     input: *const [u8],
     handle: LaneHandle,
     data_lanes: usize,
+    /// The launch's collective slots (`collective.rs`).
+    pub(super) collectives: *const Collectives,
     /// A context belongs to the lane it was made for.
     _not_send: PhantomData<*mut ()>,
 }

@@ -112,12 +112,14 @@
 //! ```
 
 mod builder;
+pub(crate) mod collective;
 mod context;
 pub mod partition;
 mod region;
 
 pub(crate) use builder::LaunchConfig;
 pub use builder::{Cpu, CpuBuilder, CpuLease, SharedTaskletBuilder};
+pub use collective::MAX_COLLECTIVE_BYTES;
 pub(crate) use context::{CoordinatorBackend, LaneBackend, RegionJob};
 pub use context::{CoordinatorCtx, Lane, LaneResult, WorkerCtx, WorkerParts};
 pub use grafos_abi::{
