@@ -215,3 +215,118 @@ pub mod collective_waits_for_cancel {
         w.all_reduce(1u64, u64::wrapping_add)
     }
 }
+
+/// Shared partials of the hand-written reductions: one slot per data lane.
+#[derive(Debug, Default)]
+pub struct Partials {
+    /// Data lane `i`'s partial, as bits.
+    pub slots: Vec<std::sync::atomic::AtomicU64>,
+}
+
+/// Rounds of a reduction benchmark: the input's first 4 bytes (LE), or 0.
+pub fn bench_rounds(input: &[u8]) -> u32 {
+    input
+        .get(..4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Benchmark: `rounds` `all_reduce`s of a `u64` (wrapping sum).
+#[grafos::tasklet(workers = 4, fuel = 1_000_000_000_000)]
+pub mod bench_all_reduce_u64 {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        Ok(coord.map_workers(reduce)?[0].to_le_bytes().to_vec())
+    }
+
+    #[worker]
+    fn reduce(w: &Worker) -> Result<u64, TaskletError> {
+        let mut x = w.data_worker_index() as u64;
+        for _ in 0..bench_rounds(w.input()) {
+            x = w.all_reduce(x, u64::wrapping_add)?;
+        }
+        Ok(x)
+    }
+}
+
+/// Benchmark: `rounds` `all_reduce`s of an `f64` (sum).
+#[grafos::tasklet(workers = 4, fuel = 1_000_000_000_000)]
+pub mod bench_all_reduce_f64 {
+    use super::*;
+
+    #[coordinator]
+    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+        Ok(coord.map_workers(reduce)?[0].to_le_bytes().to_vec())
+    }
+
+    #[worker]
+    fn reduce(w: &Worker) -> Result<f64, TaskletError> {
+        let mut x = w.data_worker_index() as f64 * 0.1;
+        for _ in 0..bench_rounds(w.input()) {
+            x = w.all_reduce(x, |a, b| a + b)? * 0.25;
+        }
+        Ok(x)
+    }
+}
+
+/// The hand-written reduction the collectives replace: each lane stores
+/// its partial in the shared region, waits at a barrier, adds every
+/// lane's partial in lane order and waits again before the slots are
+/// reused. Two barrier rounds per reduction; `$from`/`$to` convert the
+/// value to and from its bits, `$post` is what the lane does with the sum.
+macro_rules! hand_written {
+    ($name:ident, $t:ty, $start:expr, $op:expr, $post:expr, $from:expr, $to:expr) => {
+        /// Benchmark baseline: `rounds` hand-written reductions (partials
+        /// and two barriers).
+        #[grafos::tasklet(workers = 4, shared = Partials, fuel = 1_000_000_000_000)]
+        pub mod $name {
+            use super::*;
+            use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+            #[coordinator]
+            fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
+                let lanes = coord.data_worker_count();
+                coord.shared_mut().slots = (0..lanes).map(|_| AtomicU64::new(0)).collect();
+                Ok(coord.map_workers(reduce)?[0].to_le_bytes().to_vec())
+            }
+
+            #[worker]
+            fn reduce(w: &Worker) -> Result<$t, TaskletError> {
+                let slots = &w.shared().slots;
+                let lane = w.data_worker_index();
+                let mut x: $t = ($start)(lane);
+                for _ in 0..bench_rounds(w.input()) {
+                    slots[lane].store(($to)(x), Relaxed);
+                    w.barrier()?;
+                    let mut acc: $t = ($from)(slots[0].load(Relaxed));
+                    for slot in &slots[1..] {
+                        acc = ($op)(acc, ($from)(slot.load(Relaxed)));
+                    }
+                    w.barrier()?;
+                    x = ($post)(acc);
+                }
+                Ok(x)
+            }
+        }
+    };
+}
+
+hand_written!(
+    bench_hand_u64,
+    u64,
+    |lane: usize| lane as u64,
+    u64::wrapping_add,
+    |x: u64| x,
+    |bits: u64| bits,
+    |x: u64| x
+);
+hand_written!(
+    bench_hand_f64,
+    f64,
+    |lane: usize| lane as f64 * 0.1,
+    |a: f64, b: f64| a + b,
+    |x: f64| x * 0.25,
+    f64::from_bits,
+    f64::to_bits
+);

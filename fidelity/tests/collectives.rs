@@ -265,3 +265,38 @@ fn cancelling_a_launch_releases_lanes_waiting_in_a_collective() {
         );
     }
 }
+
+/// The benchmark's two reductions compute the same thing, so that
+/// `benches/collectives.rs` compares like with like.
+#[test]
+fn the_benchmarked_reductions_agree_with_the_hand_written_ones() {
+    use grafos_fidelity::collectives::{
+        bench_all_reduce_f64, bench_all_reduce_u64, bench_hand_f64, bench_hand_u64,
+    };
+    for lanes in [3usize, 9] {
+        let input = 25u32.to_le_bytes();
+        let host = |r: Result<SharedTaskletResult, TaskletError>| r.unwrap().output().to_vec();
+        let u = host(bench_all_reduce_u64::run_host_with(
+            bench_all_reduce_u64::builder().workers(lanes + 1).input(&input),
+        ));
+        let hu = host(bench_hand_u64::run_host_with(
+            bench_hand_u64::builder().workers(lanes + 1).input(&input),
+        ));
+        let f = host(bench_all_reduce_f64::run_host_with(
+            bench_all_reduce_f64::builder().workers(lanes + 1).input(&input),
+        ));
+        let hf = host(bench_hand_f64::run_host_with(
+            bench_hand_f64::builder().workers(lanes + 1).input(&input),
+        ));
+        assert_eq!(u, hu, "u64, {lanes} lanes");
+        assert_eq!(f, hf, "f64, {lanes} lanes");
+        assert_ne!(u, 0u64.to_le_bytes(), "u64, {lanes} lanes");
+        let options = || RunOptions {
+            workers: Some(lanes as u32 + 1),
+            ..RunOptions::default()
+        };
+        let wasm = |name| wasm().run(name, &input, options()).unwrap().output().to_vec();
+        assert_eq!(wasm("bench_all_reduce_u64"), u);
+        assert_eq!(wasm("bench_hand_f64"), f);
+    }
+}
