@@ -32,9 +32,17 @@ macro_rules! host {
 
 /// Each case: its name in the figures, its tasklet, its host runner.
 const CASES: [(&str, &str, Host); 4] = [
-    ("u64/all_reduce", "bench_all_reduce_u64", host!(bench_all_reduce_u64)),
+    (
+        "u64/all_reduce",
+        "bench_all_reduce_u64",
+        host!(bench_all_reduce_u64),
+    ),
     ("u64/hand_written", "bench_hand_u64", host!(bench_hand_u64)),
-    ("f64/all_reduce", "bench_all_reduce_f64", host!(bench_all_reduce_f64)),
+    (
+        "f64/all_reduce",
+        "bench_all_reduce_f64",
+        host!(bench_all_reduce_f64),
+    ),
     ("f64/hand_written", "bench_hand_f64", host!(bench_hand_f64)),
 ];
 
@@ -47,7 +55,10 @@ fn wasm() -> TaskletModule {
 }
 
 fn rounds(iters: u64) -> Vec<u8> {
-    u32::try_from(iters).unwrap_or(u32::MAX).to_le_bytes().to_vec()
+    u32::try_from(iters)
+        .unwrap_or(u32::MAX)
+        .to_le_bytes()
+        .to_vec()
 }
 
 fn reductions(c: &mut Criterion) {

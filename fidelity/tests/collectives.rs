@@ -277,13 +277,17 @@ fn the_benchmarked_reductions_agree_with_the_hand_written_ones() {
         let input = 25u32.to_le_bytes();
         let host = |r: Result<SharedTaskletResult, TaskletError>| r.unwrap().output().to_vec();
         let u = host(bench_all_reduce_u64::run_host_with(
-            bench_all_reduce_u64::builder().workers(lanes + 1).input(&input),
+            bench_all_reduce_u64::builder()
+                .workers(lanes + 1)
+                .input(&input),
         ));
         let hu = host(bench_hand_u64::run_host_with(
             bench_hand_u64::builder().workers(lanes + 1).input(&input),
         ));
         let f = host(bench_all_reduce_f64::run_host_with(
-            bench_all_reduce_f64::builder().workers(lanes + 1).input(&input),
+            bench_all_reduce_f64::builder()
+                .workers(lanes + 1)
+                .input(&input),
         ));
         let hf = host(bench_hand_f64::run_host_with(
             bench_hand_f64::builder().workers(lanes + 1).input(&input),
@@ -295,7 +299,13 @@ fn the_benchmarked_reductions_agree_with_the_hand_written_ones() {
             workers: Some(lanes as u32 + 1),
             ..RunOptions::default()
         };
-        let wasm = |name| wasm().run(name, &input, options()).unwrap().output().to_vec();
+        let wasm = |name| {
+            wasm()
+                .run(name, &input, options())
+                .unwrap()
+                .output()
+                .to_vec()
+        };
         assert_eq!(wasm("bench_all_reduce_u64"), u);
         assert_eq!(wasm("bench_hand_f64"), f);
     }

@@ -20,7 +20,7 @@ use grafos::cpu::{CpuBuilder, SharedTaskletBuilder, TaskletError};
 /// Data lanes of every case.
 const LANES: usize = 2;
 
-fn tasklet(cores: usize) -> SharedTaskletBuilder<(), ()> {
+fn tasklet(cores: usize) -> SharedTaskletBuilder<'static, (), ()> {
     CpuBuilder::new()
         .cores(cores)
         .acquire()

@@ -17,6 +17,7 @@ use std::marker::PhantomData;
 use std::ops::Range;
 
 use super::collective::Collectives;
+use super::input::LaunchInput;
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
 use crate::backend::{CoordinatorHandle, LaneHandle};
@@ -112,7 +113,8 @@ pub struct CoordinatorCtx<S, W> {
     shared: SharedRegion<S>,
     /// One per lane, lane 0 (the coordinator's) included.
     scratch: Box<[WorkerScratch<W>]>,
-    input: Vec<u8>,
+    /// Borrowed for the launch (`input.rs`).
+    input: LaunchInput<'static>,
     output: Vec<u8>,
     handle: CoordinatorHandle,
     /// The slots of the data lanes' collectives (`collective.rs`).
@@ -125,7 +127,7 @@ impl<S: Default, W: Default> CoordinatorCtx<S, W> {
         workers: usize,
         shared_bytes: usize,
         scratch_bytes: usize,
-        input: Vec<u8>,
+        input: LaunchInput<'static>,
     ) -> Result<Self, TaskletError> {
         let shared = SharedRegion::new(shared_bytes)?;
         let scratch = (0..workers)
@@ -240,7 +242,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     ///
     /// **Portable.**
     pub fn input(&self) -> &[u8] {
-        &self.input
+        self.input.as_bytes()
     }
 
     /// Sets the launch output, replacing what an earlier call set.
@@ -270,7 +272,7 @@ impl<S, W> CoordinatorCtx<S, W> {
             shared: &self.shared,
             scratch: self.scratch.as_mut_ptr(),
             lanes: self.scratch.len(),
-            input: self.input.as_slice(),
+            input: self.input.as_bytes(),
             collectives: &self.collectives,
         };
         let job = move |handle: LaneHandle| -> Result<(), TaskletError> {
@@ -365,7 +367,7 @@ impl<S, W> fmt::Debug for CoordinatorCtx<S, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CoordinatorCtx")
             .field("workers", &self.scratch.len())
-            .field("input_len", &self.input.len())
+            .field("input_len", &self.input.as_bytes().len())
             .field("output_len", &self.output.len())
             .finish_non_exhaustive()
     }

@@ -114,6 +114,7 @@
 mod builder;
 pub(crate) mod collective;
 mod context;
+mod input;
 pub mod partition;
 mod region;
 
@@ -126,4 +127,6 @@ pub use grafos_abi::{
     CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,
     MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,
 };
+pub use input::INPUT_ALIGN;
+pub(crate) use input::LaunchInput;
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};

@@ -29,7 +29,8 @@ use sync::{
 };
 
 use crate::cpu::{
-    Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
+    Cancelled, FuelExhausted, LaunchConfig, LaunchInput, RegionJob, SharedTaskletResult,
+    TaskletError,
 };
 use crate::cpu::{CoordinatorBackend, LaneBackend};
 use turns::Turns;
@@ -83,7 +84,7 @@ struct LaunchState {
 }
 
 impl LaunchState {
-    fn new(config: &LaunchConfig) -> Self {
+    fn new(config: &LaunchConfig<'_>) -> Self {
         let cores = config
             .cores
             .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -471,10 +472,14 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs one launch on the host mock: `run` is the coordinator, called on
-/// this thread with lane 0's handle and the input.
-pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletResult, TaskletError>
+/// this thread with lane 0's handle and the input (the caller's, borrowed,
+/// or one aligned copy: `LaunchInput::new`).
+pub(crate) fn launch<G>(
+    config: LaunchConfig<'_>,
+    run: G,
+) -> Result<SharedTaskletResult, TaskletError>
 where
-    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+    G: FnOnce(CoordinatorHandle, LaunchInput<'_>) -> Result<Vec<u8>, TaskletError>,
 {
     let state = Arc::new(LaunchState::new(&config));
     let LaunchConfig { input, cancel, .. } = config;
@@ -489,7 +494,7 @@ where
         threads: None,
     };
     // `run` owns the handle: the lane threads are joined when it returns or unwinds.
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| run(handle, input)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| run(handle, LaunchInput::new(input))));
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(payload) => {
