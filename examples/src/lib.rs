@@ -6,10 +6,10 @@
 //! | example | pattern |
 //! |---|---|
 //! | [`histogram`] | commutative integer atomics |
-//! | [`dot`] | per-lane partials combined in lane order |
-//! | [`scan`] | two phases separated by a barrier |
+//! | [`dot`] | an `all_reduce` of per-lane partials, in lane order |
+//! | [`scan`] | an `exclusive_scan` of block totals |
 //! | [`matmul`] | floating point in a fixed evaluation order |
-//! | [`wordcount`] | partition boundaries that split words and characters |
+//! | [`wordcount`] | partition boundaries that split words and characters; an `all_reduce` of counts |
 //! | [`sort`] | local sort, then merge rounds between barriers |
 //! | [`heat`] | an iterative stencil, one region per step |
 //!
