@@ -8,6 +8,13 @@ pub use crate::guest::{debug_log, run_entry};
 
 pub use crate::cpu::collective::WorkerValue;
 
+/// The launch input as `T`s, for a `#[worker]` fn's `&[T]` parameter: what
+/// `WorkerCtx::input_as` gives. `T: Pod` is required here, so that a type
+/// that is not is reported at the parameter.
+pub fn input_view<T: bytemuck::Pod>(input: &[u8]) -> &[T] {
+    crate::cpu::input_view(input)
+}
+
 use crate::TaskletInfo;
 use crate::cpu::{CoordinatorCtx, SharedTaskletBuilder, SharedTaskletResult, TaskletError};
 

@@ -42,6 +42,17 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
             ParamKind::Scratch => quote_spanned!(span=> &*#parts.scratch),
             ParamKind::ScratchMut => quote_spanned!(span=> #parts.scratch),
             ParamKind::Input => quote_spanned!(span=> #parts.input),
+            ParamKind::InputAs => {
+                let elem = match crate::ir::peel(&param.ty) {
+                    syn::Type::Reference(r) => match crate::ir::peel(&r.elem) {
+                        syn::Type::Slice(slice) => Some(&slice.elem),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let elem = elem.map_or_else(|| quote!(_), |e| quote!(#e));
+                quote_spanned!(span=> #krate::__private::input_view::<#elem>(#parts.input))
+            }
             ParamKind::Lane => quote_spanned!(span=> #parts.lane),
         }
     });

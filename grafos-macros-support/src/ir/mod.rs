@@ -6,7 +6,7 @@
 
 mod signature;
 
-pub(crate) use signature::{Param, ParamKind, WorkerForm, WorkerOutput};
+pub(crate) use signature::{Param, ParamKind, WorkerForm, WorkerOutput, peel};
 
 use proc_macro2::Ident;
 use syn::{Item, ItemFn, ItemMod, ReturnType};

@@ -20,6 +20,9 @@ pub(crate) enum ParamKind {
     ScratchMut,
     /// `&[u8]`: the launch input.
     Input,
+    /// `&[T]` for another `T`: the launch input as `T`s (`input_as`); the
+    /// SDK requires `T: Pod`, at the parameter's type.
+    InputAs,
     /// `Lane`: this lane's position in data lane space.
     Lane,
 }
@@ -35,6 +38,7 @@ impl ParamKind {
             ParamKind::Scratch => format!("&{}", ty(&config.scratch)),
             ParamKind::ScratchMut => format!("&mut {}", ty(&config.scratch)),
             ParamKind::Input => "&[u8]".to_owned(),
+            ParamKind::InputAs => "&[T]".to_owned(),
             ParamKind::Lane => "Lane".to_owned(),
         }
     }
@@ -226,11 +230,13 @@ fn param_kind(ty: &Type, config: &Config) -> Result<ParamKind, String> {
         Type::Reference(reference) => {
             let mutable = reference.mutability.is_some();
             let elem = peel(&reference.elem);
-            if is_byte_slice(elem) {
-                return match mutable {
-                    false => Ok(ParamKind::Input),
-                    true => Err(
-                        "the input is the same for every lane and read-only: take `&[u8]`"
+            if let Type::Slice(_) = elem {
+                return match (mutable, is_byte_slice(elem)) {
+                    (false, true) => Ok(ParamKind::Input),
+                    (false, false) => Ok(ParamKind::InputAs),
+                    (true, _) => Err(
+                        "the input is the same for every lane and read-only: take `&[u8]`, or \
+                         `&[T]` for a `bytemuck::Pod` `T`"
                             .to_owned(),
                     ),
                 };
@@ -274,8 +280,8 @@ fn unsupported(ty: &Type, elem: &Type, config: &Config) -> String {
     let written = |t: &Type| pretty(t);
     let mut message = format!(
         "a `#[worker]` fn takes `&mut Worker`, or any of `&{shared}` (the shared value), \
-         `&{scratch}` or `&mut {scratch}` (this lane's scratch), `&[u8]` (the input) and \
-         `Lane` (its position); not `{ty}`",
+         `&{scratch}` or `&mut {scratch}` (this lane's scratch), `&[u8]` (the input) or \
+         `&[T]` (the input as `T`s) and `Lane` (its position); not `{ty}`",
         shared = written(&config.shared),
         scratch = written(&config.scratch),
         ty = written(ty),

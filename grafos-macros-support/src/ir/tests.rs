@@ -353,8 +353,22 @@ fn worker_parameters() {
             fn w(x: u32) {}
         ),
         "a `#[worker]` fn takes `&mut Worker`, or any of `&Shared` (the shared value), \
-         `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input) and `Lane` \
-         (its position); not `u32`",
+         `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input) or `&[T]` \
+         (the input as `T`s) and `Lane` (its position); not `u32`",
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w(values: &[u32], again: &[u32]) {}
+        ),
+        "`&[T]` is already taken by `values`",
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w(values: &mut [f64]) {}
+        ),
+        "take `&[u8]`, or `&[T]` for a `bytemuck::Pod` `T`",
     );
     assert_worker_fails(
         parse_quote!(

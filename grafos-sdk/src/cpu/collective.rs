@@ -54,7 +54,18 @@ use bytemuck::Pod;
 
 use super::{CoordinatorCtx, TaskletError, WorkerCtx};
 
-/// The largest value a collective carries, in bytes.
+/// The largest value a collective carries, in bytes. A larger one is a
+/// compile error at the call ("a collective carries at most
+/// grafos::cpu::MAX_COLLECTIVE_BYTES (128) bytes"), reported when the call
+/// is compiled to code (`cargo build`/`cargo test`; `cargo check` does not
+/// evaluate it):
+///
+/// ```compile_fail,E0080
+/// fn lane_sums(w: &grafos::cpu::WorkerCtx<(), ()>) -> Result<[u64; 17], grafos::cpu::TaskletError> {
+///     w.all_reduce([0u64; 17], |a, _| a) // 136 bytes
+/// }
+/// # lane_sums as fn(&_) -> _;
+/// ```
 pub const MAX_COLLECTIVE_BYTES: usize = 128;
 
 const WORDS: usize = MAX_COLLECTIVE_BYTES / 8;

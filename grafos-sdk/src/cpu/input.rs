@@ -26,7 +26,16 @@ use bytemuck::{Pod, Zeroable};
 use super::{CoordinatorCtx, WorkerCtx};
 
 /// Alignment of the launch input on both targets: a `Pod` element type
-/// with an alignment up to 16 can be viewed in it.
+/// with an alignment up to 16 can be viewed in it. A type with a larger
+/// alignment, or none at all, is a compile error at `input_as` (when the
+/// call is compiled to code):
+///
+/// ```compile_fail,E0080
+/// fn units(w: &grafos::cpu::WorkerCtx<(), ()>) -> usize {
+///     w.input_as::<()>().len()
+/// }
+/// # units as fn(&_) -> _;
+/// ```
 pub const INPUT_ALIGN: usize = 16;
 
 /// One aligned unit of an owned input.

@@ -128,5 +128,5 @@ pub use grafos_abi::{
     MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,
 };
 pub use input::INPUT_ALIGN;
-pub(crate) use input::LaunchInput;
+pub(crate) use input::{LaunchInput, view as input_view};
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};
