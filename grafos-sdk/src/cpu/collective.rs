@@ -96,22 +96,35 @@ impl Slot {
         }
     }
 
+    /// Writes `value`, then `tag`. Word by word, with the value's size a
+    /// constant: a `u64` or an `f64` is one load and one store, with no
+    /// `memcpy` call (which the runtime's interpreter pays for dearly).
     fn store<T: Pod>(&self, tag: u64, value: &T) {
-        let bytes = bytemuck::bytes_of(value);
-        for (word, chunk) in self.words.iter().zip(bytes.chunks(8)) {
+        let src = std::ptr::from_ref(value).cast::<u8>();
+        let size = size_of::<T>();
+        for (i, word) in self.words.iter().enumerate().take(size.div_ceil(8)) {
+            let n = (size - 8 * i).min(8);
             let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
+            // SAFETY: bytes `8 * i .. 8 * i + n` of `value` are in bounds,
+            // and a `Pod` value has no padding: every byte is initialised.
+            unsafe { std::ptr::copy_nonoverlapping(src.add(8 * i), w.as_mut_ptr(), n) };
             word.store(u64::from_ne_bytes(w), Relaxed);
         }
         self.tag.store(tag, Relaxed);
     }
 
+    /// Reads the value a `store::<T>` wrote (or zeroes, or another type's
+    /// bytes: any bytes are a valid `Pod`).
     fn load<T: Pod>(&self) -> T {
         let mut value = T::zeroed();
-        let bytes = bytemuck::bytes_of_mut(&mut value);
-        for (word, chunk) in self.words.iter().zip(bytes.chunks_mut(8)) {
-            let len = chunk.len();
-            chunk.copy_from_slice(&word.load(Relaxed).to_ne_bytes()[..len]);
+        let dst = std::ptr::from_mut(&mut value).cast::<u8>();
+        let size = size_of::<T>();
+        for (i, word) in self.words.iter().enumerate().take(size.div_ceil(8)) {
+            let n = (size - 8 * i).min(8);
+            let w = word.load(Relaxed).to_ne_bytes();
+            // SAFETY: bytes `8 * i .. 8 * i + n` of `value` are in bounds;
+            // any bytes make a valid `Pod`.
+            unsafe { std::ptr::copy_nonoverlapping(w.as_ptr(), dst.add(8 * i), n) };
         }
         value
     }
