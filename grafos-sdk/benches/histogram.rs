@@ -9,11 +9,16 @@
 //!   the launch makes its one aligned copy: what borrowing saves;
 //! - `rayon_par_chunks`: `par_chunks(len / 2)` on a 2-thread pool.
 //!
+//! On a machine shared with other work, two criterion groups measured one
+//! after the other see different loads; so the bench first runs the two
+//! **alternately**, 41 pairs, and prints the median and the range of the
+//! per-pair ratio grafos / rayon, which drifting load affects far less.
+//!
 //! `cargo bench -p grafos-sdk --bench histogram`; figures in
 //! `docs/PERFORMANCE.md`.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use grafos::cpu::{CpuBuilder, TaskletError};
@@ -89,6 +94,24 @@ fn histogram(c: &mut Criterion) {
         .flat_map(|c| c.to_le_bytes())
         .collect();
     assert_eq!(grafos_histogram(aligned), expected);
+
+    let time = |f: &dyn Fn()| {
+        let start = Instant::now();
+        f();
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..41)
+        .map(|_| {
+            let g = time(&|| drop(black_box(grafos_histogram(black_box(aligned)))));
+            let r = time(&|| drop(black_box(rayon_histogram(black_box(aligned)))));
+            g / r
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "paired grafos / rayon_par_chunks over 41 alternating pairs: median {:.3}, range {:.3} to {:.3}, middle half {:.3} to {:.3}",
+        ratios[20], ratios[0], ratios[40], ratios[10], ratios[30]
+    );
 
     let mut group = c.benchmark_group("histogram_64mib_2_lanes");
     group.sample_size(30);
