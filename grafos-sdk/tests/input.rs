@@ -67,3 +67,78 @@ fn typed_views_of_an_unaligned_input_hold_its_values() {
         .unwrap();
     assert_eq!(result.output(), (1.5f64 - 2.25 + 1e300).to_le_bytes());
 }
+
+/// A context swapped into another launch (two nested launches, `mem::swap`
+/// of their `&mut` contexts) would let one launch read the other's
+/// borrowed input after it ended: the launch ends the process instead. Run
+/// in a child process, which must die of `SIGABRT`.
+#[test]
+#[cfg(unix)]
+fn a_context_swapped_out_of_its_launch_aborts_the_process() {
+    use std::os::unix::process::ExitStatusExt;
+    if std::env::var_os("GRAFOS_SWAP_CHILD").is_some() {
+        let outer = vec![1u8; 64];
+        tasklet()
+            .input(&outer)
+            .launch(|a| {
+                let inner = vec![2u8; 64];
+                let _ = tasklet().input(&inner).launch(|b| {
+                    std::mem::swap(a, b);
+                    Ok(())
+                });
+                unreachable!("the inner launch must abort");
+            })
+            .unwrap();
+        return;
+    }
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_context_swapped_out_of_its_launch_aborts_the_process",
+        ])
+        .env("GRAFOS_SWAP_CHILD", "1")
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.signal(), Some(6), "{status:?}");
+}
+
+#[test]
+fn a_broadcast_from_a_lane_out_of_range_fails_the_launch() {
+    let error = tasklet()
+        .launch(|coord| {
+            coord.map_workers(|w| Ok(w.broadcast(2, 5u32)?))?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(
+        error,
+        grafos::cpu::TaskletError::failed(
+            "broadcast from data lane 2, but the launch has 2 data lane(s) (0..2)"
+        )
+    );
+}
+
+#[test]
+fn a_lane_that_returns_while_others_wait_in_a_collective_is_a_barrier_mismatch() {
+    let error = tasklet()
+        .launch(|coord| {
+            coord.map_workers(|w| match w.data_worker_index() {
+                0 => Ok(0u64),
+                _ => Ok(w.all_reduce(1u64, u64::wrapping_add)?),
+            })?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            grafos::cpu::TaskletError::BarrierMismatch {
+                lane: 1,
+                reached: 0,
+                expected: 1
+            }
+        ),
+        "{error:?}"
+    );
+}
