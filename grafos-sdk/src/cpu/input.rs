@@ -70,13 +70,30 @@ impl<'a> LaunchInput<'a> {
                 _borrow: PhantomData,
             }
         } else {
-            let mut input = Self::zeroed(bytes.len());
-            input.as_mut_bytes().copy_from_slice(bytes);
-            input
+            // One pass over the bytes: copied into uninitialised chunks, only
+            // the last chunk's tail zeroed.
+            let chunks = bytes.len().div_ceil(INPUT_ALIGN);
+            let mut owned: Vec<Chunk> = Vec::with_capacity(chunks);
+            let dst = owned.as_mut_ptr().cast::<u8>();
+            // SAFETY: the capacity holds `chunks * INPUT_ALIGN >= bytes.len()`
+            // bytes; they are all written (copied, then the tail zeroed)
+            // before `set_len`, and any bytes are a valid `Chunk`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
+                std::ptr::write_bytes(dst.add(bytes.len()), 0, chunks * INPUT_ALIGN - bytes.len());
+                owned.set_len(chunks);
+            }
+            Self {
+                ptr: owned.as_ptr().cast(),
+                owned,
+                len: bytes.len(),
+                _borrow: PhantomData,
+            }
         }
     }
 
-    /// An owned, aligned input of `len` zero bytes, to fill.
+    /// An owned, aligned input of `len` zero bytes, to fill (the guest's).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn zeroed(len: usize) -> Self {
         let owned = vec![Chunk([0; INPUT_ALIGN]); len.div_ceil(INPUT_ALIGN)];
         Self {
@@ -93,7 +110,8 @@ impl<'a> LaunchInput<'a> {
         !self.owned.is_empty()
     }
 
-    /// The bytes of an owned input, to fill.
+    /// The bytes of an owned input, to fill (the guest's).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
         let len = self.len;
         &mut bytemuck::cast_slice_mut::<Chunk, u8>(&mut self.owned)[..len]

@@ -33,7 +33,9 @@
 //! advanced cases.
 //!
 //! Determinism rules, which make the output byte-identical: no data races;
-//! combine results in lane order or with commutative integer atomics; never
+//! combine results in lane order (the collectives, [`WorkerCtx::all_reduce`]
+//! and its kin, and [`CoordinatorCtx::map_workers`] do) or with commutative
+//! integer atomics; never
 //! wait on another lane except through [`WorkerCtx::barrier`] (a spin-wait
 //! never ends on the runtime, where lanes take turns on one thread and switch
 //! only inside SDK calls); no clocks, randomness, threads, I/O or
