@@ -67,7 +67,7 @@ pub const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "dot",
-        pattern: "per-lane partials combined in lane order",
+        pattern: "all_reduce of per-lane partials, lane order",
         input: words,
         uneven: 1001,
         large: 1 << 18,
@@ -76,7 +76,7 @@ pub const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "scan",
-        pattern: "two phases and a barrier",
+        pattern: "exclusive_scan of block totals",
         input: words,
         uneven: 1001,
         large: 1 << 18,

@@ -6,10 +6,10 @@
 //! | example | pattern |
 //! |---|---|
 //! | [`histogram`] | commutative integer atomics |
-//! | [`dot`] | per-lane partials combined in lane order |
-//! | [`scan`] | two phases separated by a barrier |
+//! | [`dot`] | an `all_reduce` of per-lane partials, in lane order |
+//! | [`scan`] | an `exclusive_scan` of block totals |
 //! | [`matmul`] | floating point in a fixed evaluation order |
-//! | [`wordcount`] | partition boundaries that split words and characters |
+//! | [`wordcount`] | partition boundaries that split words and characters; an `all_reduce` of counts |
 //! | [`sort`] | merge sort: one task per leaf, then per merge ([`Partitioned`](grafos::cpu::Partitioned) parts) |
 //! | [`heat`] | an iterative stencil, one region per step |
 //! | [`life`] | Conway's life: lanes write their part of the next board |

@@ -13,7 +13,9 @@
 //! position, and the input is shared: a lane decodes a character that runs
 //! past its block, and looks back before its block for the character
 //! preceding its first. So a word crossing a boundary is counted once, by
-//! the lane where it starts. Partial counts are added in lane order.
+//! the lane where it starts. An
+//! [`all_reduce`](grafos::cpu::WorkerCtx::all_reduce) adds the partial
+//! counts in lane order.
 //!
 //! Output: bytes, characters, words, lines as little-endian `u64`s.
 
@@ -71,33 +73,33 @@ fn count(text: &[u8], range: std::ops::Range<usize>) -> Counts {
     counts
 }
 
-fn encode(bytes: usize, c: Counts) -> Vec<u8> {
+/// Bytes, then the counts: the output's `u64`s.
+fn fields(bytes: usize, c: Counts) -> [u64; 4] {
     [bytes as u64, c.chars, c.words, c.lines]
+}
+
+fn encode(bytes: usize, c: Counts) -> Vec<u8> {
+    fields(bytes, c)
         .iter()
         .flat_map(|v| v.to_le_bytes())
         .collect()
 }
 
-#[grafos::tasklet(name = "wordcount", workers = 4, scratch = Counts)]
+#[grafos::tasklet(name = "wordcount", workers = 4)]
 pub mod tasklet {
     use super::*;
 
     #[coordinator]
-    fn run(coord: &mut Coordinator) -> Result<Vec<u8>, TaskletError> {
-        coord.parallel_for_workers(count_block)?;
-        let mut total = Counts::default();
-        for lane in 0..coord.data_worker_count() {
-            let c = coord.data_scratch(lane);
-            total.chars += c.chars;
-            total.words += c.words;
-            total.lines += c.lines;
-        }
-        Ok(encode(coord.input().len(), total))
+    fn run(coord: &mut Coordinator) -> Result<Vec<[u64; 4]>, TaskletError> {
+        Ok(coord.map_workers(count_block)?[..1].to_vec()) // every lane has the totals
     }
 
     #[worker]
-    fn count_block(counts: &mut Counts, input: &[u8], lane: Lane) {
-        *counts = count(input, lane.partition(input.len()));
+    fn count_block(w: &Worker) -> Result<[u64; 4], TaskletError> {
+        let input = w.input();
+        let counts = fields(input.len(), count(input, w.partition(input.len())));
+        // The byte count is every lane's; the others add up.
+        w.all_reduce(counts, |a, b| [a[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]])
     }
 }
 

@@ -24,7 +24,7 @@ use grafos_examples::{catalog, inputs};
 fn lease_tasklet<S: Default + Sync, W: Default + Send>(
     workers: usize,
     input: &[u8],
-) -> SharedTaskletBuilder<S, W> {
+) -> SharedTaskletBuilder<'_, S, W> {
     CpuBuilder::new()
         .cores(4)
         .acquire()
@@ -37,7 +37,7 @@ fn lease_tasklet<S: Default + Sync, W: Default + Send>(
 
 type Frequencies = Mutex<HashMap<u8, u32>>;
 
-fn word_frequencies_builder() -> SharedTaskletBuilder<Frequencies, ()> {
+fn word_frequencies_builder() -> SharedTaskletBuilder<'static, Frequencies, ()> {
     lease_tasklet(4, &[])
 }
 
@@ -45,7 +45,7 @@ fn word_frequencies_builder() -> SharedTaskletBuilder<Frequencies, ()> {
 /// written in the map's iteration order — which `RandomState` changes from
 /// one map to the next.
 fn word_frequencies_in_hash_order(
-    builder: SharedTaskletBuilder<Frequencies, ()>,
+    builder: SharedTaskletBuilder<'_, Frequencies, ()>,
 ) -> Result<SharedTaskletResult, TaskletError> {
     builder.launch(|coord| {
         coord.parallel_for_workers(|w| {

@@ -29,6 +29,7 @@
 //! | [`order`] | scheduling: which lane gets somewhere first |
 //! | [`lintblind`] | what the lint cannot see: helpers, macros, std services |
 //! | [`controls`] | portable programs that must pass |
+//! | [`collectives`] | the SDK's collectives: a control, and failures inside them |
 //!
 //! The crate allows `deprecated`: `#[grafos::tasklet]` reports its
 //! portability *warnings* as deprecation notes, and several red-team
@@ -42,6 +43,7 @@
 use grafos::cpu::CoordinatorCtx;
 
 pub mod addresses;
+pub mod collectives;
 pub mod controls;
 pub mod floats;
 pub mod hashing;

@@ -24,7 +24,7 @@ use grafos::trace::TraceSink;
 /// Data lanes of every case.
 const LANES: usize = 2;
 
-fn tasklet(cores: usize) -> SharedTaskletBuilder<(), ()> {
+fn tasklet(cores: usize) -> SharedTaskletBuilder<'static, (), ()> {
     CpuBuilder::new()
         .cores(cores)
         .acquire()

@@ -48,9 +48,9 @@ pub struct Suite<S: 'static, W: 'static> {
     /// test --release`): the wasm build then uses the release profile.
     pub release: bool,
     /// The tasklet's `builder`.
-    pub builder: fn() -> SharedTaskletBuilder<S, W>,
+    pub builder: fn() -> SharedTaskletBuilder<'static, S, W>,
     /// The tasklet's `run_host_with`.
-    pub run: fn(SharedTaskletBuilder<S, W>) -> Result<SharedTaskletResult, TaskletError>,
+    pub run: fn(SharedTaskletBuilder<'_, S, W>) -> Result<SharedTaskletResult, TaskletError>,
     /// The tasklet's own inputs (`inputs = path` in the attribute).
     pub inputs: Option<fn() -> Vec<Vec<u8>>>,
     /// `false` with `cross_target = false` in the attribute: compare the

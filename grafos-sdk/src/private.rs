@@ -6,6 +6,15 @@ pub use std::borrow::Cow;
 #[cfg(target_arch = "wasm32")]
 pub use crate::guest::{debug_log, run_entry};
 
+pub use crate::cpu::collective::WorkerValue;
+
+/// The launch input as `T`s, for a `#[worker]` fn's `&[T]` parameter: what
+/// `WorkerCtx::input_as` gives. `T: Pod` is required here, so that a type
+/// that is not is reported at the parameter.
+pub fn input_view<T: bytemuck::Pod>(input: &[u8]) -> &[T] {
+    crate::cpu::input_view(input)
+}
+
 use crate::TaskletInfo;
 use crate::cpu::{CoordinatorCtx, SharedTaskletBuilder, SharedTaskletResult, TaskletError};
 
@@ -38,7 +47,8 @@ impl<T: Default + Send> ScratchValue for T {}
     message = "a `#[coordinator]` fn cannot return `{Self}`",
     label = "this return type",
     note = "a `#[coordinator]` fn returns `Result<(), TaskletError>` (after `coord.set_output(..)`), \
-            or the output bytes as `Vec<u8>` or `Result<Vec<u8>, TaskletError>`"
+            or the output as `Vec<T>` or `Result<Vec<T>, TaskletError>` with `T` a `bytemuck::Pod` \
+            type (`u8`, `u32`, `f64`, ...: its little-endian bytes)"
 )]
 pub trait CoordinatorOutput {
     /// Sets the output, if the coordinator returned it, and ends the launch.
@@ -51,23 +61,26 @@ impl CoordinatorOutput for Result<(), TaskletError> {
     }
 }
 
-impl CoordinatorOutput for Vec<u8> {
+impl<T: bytemuck::Pod> CoordinatorOutput for Vec<T> {
     fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
-        coord.set_output(&self);
+        coord.set_output_as(&self);
         Ok(())
     }
 }
 
-impl CoordinatorOutput for Result<Vec<u8>, TaskletError> {
+impl<T: bytemuck::Pod> CoordinatorOutput for Result<Vec<T>, TaskletError> {
     fn finish<S, W>(self, coord: &mut CoordinatorCtx<S, W>) -> Result<(), TaskletError> {
-        coord.set_output(&self?);
+        coord.set_output_as(&self?);
         Ok(())
     }
 }
 
 /// A builder preset from a tasklet's `INFO` and `cores`. Nothing is checked
 /// here: the launch checks the configuration, as for any builder.
-pub fn tasklet_builder<S, W>(info: &TaskletInfo, cores: u32) -> SharedTaskletBuilder<S, W> {
+pub fn tasklet_builder<S, W>(
+    info: &TaskletInfo,
+    cores: u32,
+) -> SharedTaskletBuilder<'static, S, W> {
     // Sizes beyond the address space cannot be allocated; the launch says so.
     let bytes = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     SharedTaskletBuilder::new(cores as usize)
@@ -83,7 +96,7 @@ pub fn tasklet_builder<S, W>(info: &TaskletInfo, cores: u32) -> SharedTaskletBui
 /// the marker traits so that an unfit shared or scratch type is reported
 /// once, in the tasklet's words, at the type in the attribute.
 pub fn launch<S, W, O, F>(
-    builder: SharedTaskletBuilder<S, W>,
+    builder: SharedTaskletBuilder<'_, S, W>,
     coordinator: F,
 ) -> Result<SharedTaskletResult, TaskletError>
 where
@@ -118,7 +131,9 @@ mod tests {
         .unwrap();
         assert_eq!(result.regions(), 1);
         let too_small = TaskletInfo::new("t", 3, 4, 8, 7, &[]);
-        let error = launch(tasklet_builder::<u64, u32>(&too_small, 1), |_| Vec::new());
+        let error = launch(tasklet_builder::<u64, u32>(&too_small, 1), |_| {
+            Vec::<u8>::new()
+        });
         assert_eq!(
             error,
             Err(TaskletError::SharedTooSmall { need: 8, have: 4 })
@@ -138,5 +153,13 @@ mod tests {
         );
         let bytes = launch(tasklet_builder::<(), ()>(&info, 1), |_| b"v".to_vec());
         assert_eq!(bytes.unwrap().output(), b"v");
+        let typed = launch(tasklet_builder::<(), ()>(&info, 1), |_| {
+            vec![1u32, 0x0504_0302]
+        });
+        assert_eq!(typed.unwrap().output(), [1, 0, 0, 0, 2, 3, 4, 5]);
+        let typed = launch(tasklet_builder::<(), ()>(&info, 1), |_| {
+            Ok::<_, TaskletError>(vec![-1.5f64])
+        });
+        assert_eq!(typed.unwrap().output(), (-1.5f64).to_le_bytes());
     }
 }

@@ -146,14 +146,16 @@ fn worker_parts_borrow_shared_scratch_and_input_together() {
 // Errors, each provoked
 // ---------------------------------------------------------------------------
 
-fn run_noop(builder: SharedTaskletBuilder<u64, u32>) -> Result<SharedTaskletResult, TaskletError> {
+fn run_noop(
+    builder: SharedTaskletBuilder<'_, u64, u32>,
+) -> Result<SharedTaskletResult, TaskletError> {
     builder.launch(|coord| coord.parallel_for_workers(|_| ()))
 }
 
 #[test]
 fn invalid_config_before_the_launch_starts() {
     let started = AtomicU32::new(0);
-    let run = |builder: SharedTaskletBuilder<u64, u32>| {
+    let run = |builder: SharedTaskletBuilder<'_, u64, u32>| {
         builder
             .launch(|_| {
                 started.fetch_add(1, Ordering::SeqCst);

@@ -56,6 +56,17 @@ fn worker_pass() {
     pass("worker");
 }
 
+/// Collectives, `map_workers` and typed input and output.
+#[test]
+fn collectives_fail() {
+    compile_fail("collectives");
+}
+
+#[test]
+fn collectives_pass() {
+    pass("collectives");
+}
+
 /// The shared and scratch types: `Default + Sync`, `Default + Send`, sizes.
 #[test]
 fn types_fail() {

@@ -20,7 +20,9 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
         ..
     } = &tasklet.config;
     let cores = Literal::u32_unsuffixed(tasklet.config.cores);
-    let builder_type = quote!(#krate::cpu::SharedTaskletBuilder<#shared, #scratch>);
+    let builder_type =
+        |lifetime| quote!(#krate::cpu::SharedTaskletBuilder<#lifetime, #shared, #scratch>);
+    let (static_builder, any_builder) = (builder_type(quote!('static)), builder_type(quote!('_)));
     let result = quote! {
         ::core::result::Result<#krate::cpu::SharedTaskletResult, #krate::cpu::TaskletError>
     };
@@ -47,7 +49,7 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
         /// [`run_host_with`].
         #[cfg(not(target_arch = "wasm32"))]
         #[allow(unreachable_pub, dead_code)]
-        pub fn builder() -> #builder_type {
+        pub fn builder() -> #static_builder {
             #krate::__private::tasklet_builder(&INFO, #cores)
         }
 
@@ -55,7 +57,7 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
         /// is configured.
         #[cfg(not(target_arch = "wasm32"))]
         #[allow(unreachable_pub, dead_code)]
-        pub fn run_host_with(builder: #builder_type) -> #result {
+        pub fn run_host_with(builder: #any_builder) -> #result {
             #launch
         }
 

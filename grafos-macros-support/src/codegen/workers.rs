@@ -16,7 +16,7 @@ use syn::spanned::Spanned;
 use syn::{AttrStyle, ItemFn, ReturnType};
 
 use crate::args::Config;
-use crate::ir::{Param, ParamKind, Worker, WorkerForm, is_named};
+use crate::ir::{Param, ParamKind, Worker, WorkerForm, WorkerOutput, is_named};
 
 pub(super) fn generate(worker: &Worker, config: &Config) -> TokenStream {
     match &worker.form {
@@ -48,6 +48,17 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
             ParamKind::Scratch => quote_spanned!(span=> &*#parts.scratch),
             ParamKind::ScratchMut => quote_spanned!(span=> #parts.scratch),
             ParamKind::Input => quote_spanned!(span=> #parts.input),
+            ParamKind::InputAs => {
+                let elem = match crate::ir::peel(&param.ty) {
+                    syn::Type::Reference(r) => match crate::ir::peel(&r.elem) {
+                        syn::Type::Slice(slice) => Some(&slice.elem),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let elem = elem.map_or_else(|| quote!(_), |e| quote!(#e));
+                quote_spanned!(span=> #krate::__private::input_view::<#elem>(#parts.input))
+            }
             ParamKind::Lane => quote_spanned!(span=> #parts.lane),
             ParamKind::Task => quote_spanned!(span=> #task),
         }
@@ -78,8 +89,24 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
         ReturnType::Default => ident.span(),
     };
     // The call's path and parentheses carry the return type's span, so an
-    // unfit return type is reported there.
-    let finish = super::respanned(quote!(#krate::cpu::LaneResult::into_lane_result), output);
+    // unfit return type is reported there. A fn that returns a value
+    // becomes one that `map_workers` runs: `-> Result<T, TaskletError>`.
+    let tasklet_error = quote!(#krate::cpu::TaskletError);
+    let (finish, value) = match (WorkerOutput::of(&sig.output), &sig.output) {
+        (WorkerOutput::Outcome, _) | (_, ReturnType::Default) => (
+            quote!(#krate::cpu::LaneResult::into_lane_result),
+            quote!(()),
+        ),
+        (WorkerOutput::Result, ReturnType::Type(_, ty)) => (
+            quote!(#krate::__private::WorkerValue::into_worker_value),
+            quote_spanned!(output=> <#ty as #krate::__private::WorkerValue>::Value),
+        ),
+        (WorkerOutput::Value, ReturnType::Type(_, ty)) => (
+            quote!(::core::result::Result::Ok::<#ty, #tasklet_error>),
+            quote!(#ty),
+        ),
+    };
+    let finish = super::respanned(finish, output);
     let mut callee = ident.clone();
     callee.set_span(output);
     let mut args = Group::new(Delimiter::Parenthesis, quote!(#(#args),*));
@@ -89,7 +116,7 @@ fn adapter(f: &ItemFn, params: &[Param], config: &Config) -> TokenStream {
     quote! {
         #(#outer)*
         #vis fn #ident(#lane_param: &mut Worker #task_param)
-            -> ::core::result::Result<(), #krate::cpu::TaskletError>
+            -> ::core::result::Result<#value, #tasklet_error>
         {
             #user_fn
             #borrow_parts

@@ -7,7 +7,7 @@
 mod regions;
 mod signature;
 
-pub(crate) use signature::{Param, ParamKind, WorkerForm, is_named};
+pub(crate) use signature::{Param, ParamKind, WorkerForm, WorkerOutput, is_named, peel};
 
 use proc_macro2::Ident;
 use syn::{Item, ItemFn, ItemMod, ReturnType};

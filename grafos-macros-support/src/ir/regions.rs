@@ -12,7 +12,11 @@ use crate::diag::{Diagnostics, format_err};
 use crate::sdk::Context;
 
 /// Region methods, and which argument is the body each runs.
-const REGIONS: &[(&str, usize)] = &[("parallel_for_workers", 0), ("parallel_for_tasks", 1)];
+const REGIONS: &[(&str, usize)] = &[
+    ("parallel_for_workers", 0),
+    ("parallel_for_tasks", 1),
+    ("map_workers", 0),
+];
 
 /// Reports each unmarked fn of the module that a region runs and that is
 /// not already of a region's shape (`fn(&mut Worker)`,

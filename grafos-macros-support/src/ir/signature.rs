@@ -20,6 +20,9 @@ pub(crate) enum ParamKind {
     ScratchMut,
     /// `&[u8]`: the launch input.
     Input,
+    /// `&[T]` for another `T`: the launch input as `T`s (`input_as`); the
+    /// SDK requires `T: Pod`, at the parameter's type.
+    InputAs,
     /// `Lane`: this lane's position in data lane space.
     Lane,
     /// `Task`: the task a `parallel_for_tasks` region runs.
@@ -37,6 +40,7 @@ impl ParamKind {
             ParamKind::Scratch => format!("&{}", ty(&config.scratch)),
             ParamKind::ScratchMut => format!("&mut {}", ty(&config.scratch)),
             ParamKind::Input => "&[u8]".to_owned(),
+            ParamKind::InputAs => "&[T]".to_owned(),
             ParamKind::Lane => "Lane".to_owned(),
             ParamKind::Task => "Task".to_owned(),
         }
@@ -99,7 +103,7 @@ pub(crate) fn worker(f: &ItemFn, config: &Config) -> syn::Result<WorkerForm> {
                 kind: ParamKind::Task,
                 ..
             },
-        ] => WorkerForm::Context,
+        ] if WorkerOutput::of(&f.sig.output) == WorkerOutput::Outcome => WorkerForm::Context,
         _ => WorkerForm::Plain(params),
     })
 }
@@ -248,11 +252,13 @@ fn param_kind(ty: &Type, config: &Config) -> Result<ParamKind, String> {
         Type::Reference(reference) => {
             let mutable = reference.mutability.is_some();
             let elem = peel(&reference.elem);
-            if is_byte_slice(elem) {
-                return match mutable {
-                    false => Ok(ParamKind::Input),
-                    true => Err(
-                        "the input is the same for every lane and read-only: take `&[u8]`"
+            if let Type::Slice(_) = elem {
+                return match (mutable, is_byte_slice(elem)) {
+                    (false, true) => Ok(ParamKind::Input),
+                    (false, false) => Ok(ParamKind::InputAs),
+                    (true, _) => Err(
+                        "the input is the same for every lane and read-only: take `&[u8]`, or \
+                         `&[T]` for a `bytemuck::Pod` `T`"
                             .to_owned(),
                     ),
                 };
@@ -301,8 +307,9 @@ fn unsupported(ty: &Type, elem: &Type, config: &Config) -> String {
     let written = |t: &Type| pretty(t);
     let mut message = format!(
         "a `#[worker]` fn takes `&mut Worker`, or any of `&{shared}` (the shared value), \
-         `&{scratch}` or `&mut {scratch}` (this lane's scratch), `&[u8]` (the input), \
-         `Lane` (its position) and `Task` (its task, in `parallel_for_tasks`); not `{ty}`",
+         `&{scratch}` or `&mut {scratch}` (this lane's scratch), `&[u8]` (the input) or \
+         `&[T]` (the input as `T`s), `Lane` (its position) and `Task` (its task, in \
+         `parallel_for_tasks`); not `{ty}`",
         shared = written(&config.shared),
         scratch = written(&config.scratch),
         ty = written(ty),
@@ -355,20 +362,62 @@ fn conflict(earlier: &Param, later: &Param, config: &Config) -> Option<String> {
     }
 }
 
+/// What a `#[worker]` fn's return type says, as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WorkerOutput {
+    /// Nothing, `()` or `Result<(), E>`: only an outcome, for
+    /// `parallel_for_workers`.
+    Outcome,
+    /// Another `Result` (`Result<T, E>`, an alias): a value or an error,
+    /// for `map_workers`.
+    Result,
+    /// Any other type: a value, for `map_workers`.
+    Value,
+}
+
+impl WorkerOutput {
+    pub(crate) fn of(output: &ReturnType) -> Self {
+        let ReturnType::Type(_, ty) = output else {
+            return Self::Outcome;
+        };
+        match peel(ty) {
+            Type::Tuple(t) if t.elems.is_empty() => Self::Outcome,
+            Type::Path(p) if last_segment(ty).as_deref() == Some("Result") => {
+                let first = p.path.segments.last().and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.first(),
+                    _ => None,
+                });
+                match first {
+                    Some(syn::GenericArgument::Type(t)) if matches!(peel(t), Type::Tuple(t) if t.elems.is_empty()) => {
+                        Self::Outcome
+                    }
+                    _ => Self::Result,
+                }
+            }
+            _ => Self::Value,
+        }
+    }
+}
+
 fn ensure_worker_output(output: &ReturnType) -> syn::Result<()> {
     let ReturnType::Type(_, ty) = output else {
         return Ok(());
     };
     match peel(ty) {
-        Type::Tuple(t) if t.elems.is_empty() => Ok(()),
-        _ if last_segment(ty).as_deref() == Some("Result") => Ok(()),
-        _ => Err(format_err!(
+        Type::Never(_) => Err(format_err!(
             ty,
-            "a `#[worker]` fn returns nothing or `Result<(), TaskletError>` (an `Err` fails the \
-             launch), not `{}`; data reaches the coordinator through the shared value or the \
-             scratch",
+            "a `#[worker]` fn returns: nothing or `Result<(), TaskletError>` for \
+             `coord.parallel_for_workers(..)`, or a value (`T` or `Result<T, TaskletError>`) \
+             for `coord.map_workers(..)`, not `!`"
+        )),
+        Type::ImplTrait(_) | Type::Reference(_) | Type::Ptr(_) => Err(format_err!(
+            ty,
+            "a `#[worker]` fn that returns a value hands it to the coordinator through \
+             `coord.map_workers(..)`: return an owned type (`T` or `Result<T, TaskletError>`), \
+             not `{}`",
             pretty(ty)
         )),
+        _ => Ok(()),
     }
 }
 

@@ -304,11 +304,20 @@ fn worker_fn_qualifiers() {
     assert_worker_fails(
         parse_quote!(
             #[worker]
-            fn w() -> u32 {
-                0
+            fn w() -> &'static u32 {
+                &0
             }
         ),
-        "not `u32`; data reaches",
+        "return an owned type (`T` or `Result<T, TaskletError>`), not `&'static u32`",
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w() -> ! {
+                loop {}
+            }
+        ),
+        "for `coord.map_workers(..)`, not `!`",
     );
     assert_worker_fails(
         parse_quote!(
@@ -344,8 +353,23 @@ fn worker_parameters() {
             fn w(x: u32) {}
         ),
         "a `#[worker]` fn takes `&mut Worker`, or any of `&Shared` (the shared value), \
-         `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input), `Lane` \
-         (its position) and `Task` (its task, in `parallel_for_tasks`); not `u32`",
+         `&Scratch` or `&mut Scratch` (this lane's scratch), `&[u8]` (the input) or `&[T]` \
+         (the input as `T`s), `Lane` (its position) and `Task` (its task, in \
+         `parallel_for_tasks`); not `u32`",
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w(values: &[u32], again: &[u32]) {}
+        ),
+        "`&[T]` is already taken by `values`",
+    );
+    assert_worker_fails(
+        parse_quote!(
+            #[worker]
+            fn w(values: &mut [f64]) {}
+        ),
+        "take `&[u8]`, or `&[T]` for a `bytemuck::Pod` `T`",
     );
     assert_worker_fails(
         parse_quote!(
@@ -422,7 +446,7 @@ fn every_problem_is_reported() {
     let errors = errors(parse_quote! {
         mod t {
             #[coordinator] async fn run() {}
-            #[worker] fn a(x: u32, y: &mut Shared) -> u8 { 0 }
+            #[worker] fn a(x: u32, y: &mut Shared) -> &u8 { &0 }
             #[worker] struct NotAFn;
             fn INFO() {}
         }
@@ -588,4 +612,37 @@ fn a_fn_a_region_runs_needs_the_worker_marker_unless_it_has_a_regions_shape() {
          but it is not marked `#[worker]`"
     ));
     assert!(errors[1].contains("passes it to `parallel_for_tasks`"));
+}
+
+#[test]
+fn workers_that_return_a_value_are_wrapped_for_map_workers() {
+    let tasklet = build(parse_quote! {
+        mod t {
+            #[coordinator] fn run(c: &mut Coordinator) -> Vec<u8> { vec![] }
+            #[worker] fn outcome(w: &mut Worker) -> Result<(), TaskletError> { Ok(()) }
+            #[worker] fn value(w: &mut Worker) -> u64 { 0 }
+            #[worker] fn result(w: &mut Worker) -> Result<f64, TaskletError> { Ok(0.0) }
+        }
+    })
+    .unwrap();
+    let forms: Vec<_> = tasklet
+        .module
+        .workers()
+        .map(|w| {
+            let form = matches!(w.form, WorkerForm::Context);
+            (
+                w.item.sig.ident.to_string(),
+                form,
+                WorkerOutput::of(&w.item.sig.output),
+            )
+        })
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            ("outcome".to_owned(), true, WorkerOutput::Outcome),
+            ("value".to_owned(), false, WorkerOutput::Value),
+            ("result".to_owned(), false, WorkerOutput::Result),
+        ]
+    );
 }

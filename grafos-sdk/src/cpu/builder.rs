@@ -7,7 +7,7 @@ use std::mem::size_of;
 
 use super::CoordinatorBackend as _;
 use super::{
-    CancelToken, CoordinatorCtx, DEFAULT_FUEL, LaneOrder, MAX_LANES, MIN_LANES,
+    CancelToken, CoordinatorCtx, DEFAULT_FUEL, LaneOrder, LaunchInput, MAX_LANES, MIN_LANES,
     SharedTaskletResult, TaskletError,
 };
 use crate::abi::trace::TraceSink;
@@ -107,7 +107,7 @@ impl Cpu<'_> {
     /// per-lane scratch type `W`.
     ///
     /// **Portable.**
-    pub fn shared_memory_tasklet<S, W>(&self) -> SharedTaskletBuilder<S, W> {
+    pub fn shared_memory_tasklet<S, W>(&self) -> SharedTaskletBuilder<'static, S, W> {
         SharedTaskletBuilder::new(self.lease.cores)
     }
 }
@@ -119,14 +119,19 @@ impl Cpu<'_> {
 /// `size_of::<W>()`, `fuel` = [`DEFAULT_FUEL`], empty input, no cancel token.
 /// The configuration is checked when [`launch`](Self::launch) is called,
 /// before any lane starts.
-pub struct SharedTaskletBuilder<S, W> {
+///
+/// `'a` is the input's borrow ([`input`](Self::input)): `'static` until an
+/// input is set. Write the type as `SharedTaskletBuilder<'_, S, W>` where it
+/// is a parameter, `SharedTaskletBuilder<'static, S, W>` where a fn makes
+/// one without input.
+pub struct SharedTaskletBuilder<'a, S, W> {
     lease_cores: usize,
     cores: Option<usize>,
     workers: Option<usize>,
     shared_bytes: Option<usize>,
     scratch_bytes: Option<usize>,
     fuel: u64,
-    input: Vec<u8>,
+    input: &'a [u8],
     cancel: Option<CancelToken>,
     lane_order: Option<LaneOrder>,
     trace: Option<TraceSink>,
@@ -136,7 +141,7 @@ pub struct SharedTaskletBuilder<S, W> {
 
 /// A checked launch configuration, as the backends receive it.
 #[derive(Debug)]
-pub(crate) struct LaunchConfig {
+pub(crate) struct LaunchConfig<'a> {
     /// Lanes, the coordinator lane included.
     pub(crate) workers: usize,
     /// Cores the launch may keep busy (host mock: whether waiters spin).
@@ -144,7 +149,9 @@ pub(crate) struct LaunchConfig {
     pub(crate) shared_bytes: usize,
     pub(crate) scratch_bytes: usize,
     pub(crate) fuel: u64,
-    pub(crate) input: Vec<u8>,
+    /// Borrowed from the caller for the launch (the host mock's input; the
+    /// guest reads the runtime's instead).
+    pub(crate) input: &'a [u8],
     pub(crate) cancel: Option<CancelToken>,
     /// Host mock: data lanes take turns in this order, one at a time.
     pub(crate) lane_order: Option<LaneOrder>,
@@ -156,7 +163,7 @@ pub(crate) struct LaunchConfig {
     pub(crate) name: Cow<'static, str>,
 }
 
-impl<S, W> SharedTaskletBuilder<S, W> {
+impl<S, W> SharedTaskletBuilder<'static, S, W> {
     pub(crate) fn new(lease_cores: usize) -> Self {
         Self {
             lease_cores,
@@ -165,7 +172,7 @@ impl<S, W> SharedTaskletBuilder<S, W> {
             shared_bytes: None,
             scratch_bytes: None,
             fuel: DEFAULT_FUEL,
-            input: Vec::new(),
+            input: &[],
             cancel: None,
             lane_order: None,
             trace: None,
@@ -173,7 +180,9 @@ impl<S, W> SharedTaskletBuilder<S, W> {
             _types: PhantomData,
         }
     }
+}
 
+impl<'a, S, W> SharedTaskletBuilder<'a, S, W> {
     /// Cores of the lease this launch may use (at most the lease's). Lanes
     /// beyond `cores` share them: on the host mock, waiters then park at
     /// once instead of spinning. The runtime runs a launch on one core.
@@ -223,13 +232,44 @@ impl<S, W> SharedTaskletBuilder<S, W> {
         self
     }
 
-    /// The launch input, readable by every lane (copied).
+    /// The launch input, readable by every lane: borrowed for the launch,
+    /// not copied, when `bytes` starts at a multiple of
+    /// [`INPUT_ALIGN`](super::INPUT_ALIGN) (16) bytes, as large heap buffers
+    /// do; copied once into an aligned buffer otherwise. Either way the
+    /// lanes see it aligned to 16 bytes, as on the runtime, so
+    /// [`input_as`](super::WorkerCtx::input_as) never fails for alignment.
+    ///
+    /// ```
+    /// # let lease = grafos::cpu::CpuBuilder::new().cores(2).acquire().unwrap();
+    /// let data = vec![1u8, 2, 3];
+    /// let result = lease.cpu().shared_memory_tasklet::<(), ()>().workers(2)
+    ///     .input(&data)
+    ///     .launch(|coord| {
+    ///         let sum: u32 = coord.input().iter().map(|&b| u32::from(b)).sum();
+    ///         coord.set_output(&sum.to_le_bytes());
+    ///         Ok(())
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(result.output(), 6u32.to_le_bytes());
+    /// ```
     ///
     /// **Portable.** The guest backend ignores it: the runtime passes the
     /// launch's input.
-    pub fn input(mut self, bytes: &[u8]) -> Self {
-        self.input = bytes.to_vec();
-        self
+    pub fn input<'b>(self, bytes: &'b [u8]) -> SharedTaskletBuilder<'b, S, W> {
+        SharedTaskletBuilder {
+            lease_cores: self.lease_cores,
+            cores: self.cores,
+            workers: self.workers,
+            shared_bytes: self.shared_bytes,
+            scratch_bytes: self.scratch_bytes,
+            fuel: self.fuel,
+            input: bytes,
+            cancel: self.cancel,
+            lane_order: self.lane_order,
+            trace: self.trace,
+            name: self.name,
+            _types: PhantomData,
+        }
     }
 
     /// Cancels the launch when `token` is cancelled.
@@ -279,7 +319,7 @@ impl<S, W> SharedTaskletBuilder<S, W> {
         self
     }
 
-    fn config(self) -> Result<LaunchConfig, TaskletError> {
+    fn config(self) -> Result<LaunchConfig<'a>, TaskletError> {
         let cores = self.cores.unwrap_or(self.lease_cores);
         let workers = self.workers.unwrap_or(self.lease_cores);
         let shared_bytes = self.shared_bytes.unwrap_or(size_of::<S>());
@@ -341,19 +381,56 @@ impl<S, W> SharedTaskletBuilder<S, W> {
     {
         let config = self.config()?;
         let (shared_bytes, scratch_bytes) = (config.shared_bytes, config.scratch_bytes);
-        backend::launch(config, move |handle, input| {
+        backend::launch(config, move |handle, input: LaunchInput<'_>| {
             // The backend's lane count: the configured one on the host mock,
             // the runtime's on wasm32.
             let workers = handle.workers();
             let mut coord =
-                CoordinatorCtx::new(handle, workers, shared_bytes, scratch_bytes, input)?;
-            f(&mut coord)?;
+                CoordinatorCtx::new(handle, workers, shared_bytes, scratch_bytes, input.erase())?;
+            // `coord` holds the input with its borrow erased: it must not
+            // leave this launch. Only `mem::swap` with another launch's
+            // context (nested launches, two `&mut`) could move it out, and
+            // let that launch read this input after this one ends: the guard
+            // ends the process instead, on return and on unwind alike.
+            let guard = SameLaunch::new(&coord);
+            let outcome = f(&mut coord);
+            drop(guard);
+            outcome?;
             Ok(coord.into_output())
         })
     }
 }
 
-impl<S, W> fmt::Debug for SharedTaskletBuilder<S, W> {
+/// Aborts the process on drop if the context it watches holds another
+/// input than it did: see `SharedTaskletBuilder::launch`.
+struct SameLaunch<S, W> {
+    ctx: *const CoordinatorCtx<S, W>,
+    input: (*const u8, usize),
+}
+
+impl<S, W> SameLaunch<S, W> {
+    fn new(ctx: &CoordinatorCtx<S, W>) -> Self {
+        let input = ctx.input();
+        Self {
+            ctx,
+            input: (input.as_ptr(), input.len()),
+        }
+    }
+}
+
+impl<S, W> Drop for SameLaunch<S, W> {
+    fn drop(&mut self) {
+        // SAFETY: the context outlives the guard (declared before it in the
+        // same frame) and is not borrowed mutably once `f` returned or
+        // unwound.
+        let input = unsafe { (*self.ctx).input() };
+        if (input.as_ptr(), input.len()) != self.input {
+            std::process::abort();
+        }
+    }
+}
+
+impl<S, W> fmt::Debug for SharedTaskletBuilder<'_, S, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharedTaskletBuilder")
             .field("cores", &self.cores.unwrap_or(self.lease_cores))
@@ -376,7 +453,7 @@ impl<S, W> fmt::Debug for SharedTaskletBuilder<S, W> {
 mod tests {
     use super::*;
 
-    fn builder() -> SharedTaskletBuilder<u64, u32> {
+    fn builder() -> SharedTaskletBuilder<'static, u64, u32> {
         CpuBuilder::new()
             .cores(4)
             .acquire()

@@ -16,6 +16,8 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
+use super::collective::Collectives;
+use super::input::LaunchInput;
 use super::partitioned::{InRegion, PartKey, next_region};
 use super::region::{SharedRegion, WorkerScratch};
 use super::{Cancelled, FuelExhausted, TaskletError, partition};
@@ -151,7 +153,7 @@ position! {
 #[diagnostic::on_unimplemented(
     message = "a worker body must return `()` or `Result<(), E>`, not `{Self}`",
     label = "this worker body returns `{Self}`",
-    note = "end the body with a `;`, or return `Ok(())`; data reaches the coordinator through the shared region or scratch"
+    note = "end the body with a `;`, or return `Ok(())`; to collect a value from every lane, run the body with `coord.map_workers(..)` instead"
 )]
 pub trait LaneResult {
     /// The lane's outcome.
@@ -183,9 +185,12 @@ pub struct CoordinatorCtx<S, W> {
     shared: SharedRegion<S>,
     /// One per lane, lane 0 (the coordinator's) included.
     scratch: Box<[WorkerScratch<W>]>,
-    input: Vec<u8>,
+    /// Borrowed for the launch (`input.rs`).
+    input: LaunchInput<'static>,
     output: Vec<u8>,
     handle: CoordinatorHandle,
+    /// The slots of the data lanes' collectives (`collective.rs`).
+    collectives: Collectives,
 }
 
 impl<S: Default, W: Default> CoordinatorCtx<S, W> {
@@ -194,7 +199,7 @@ impl<S: Default, W: Default> CoordinatorCtx<S, W> {
         workers: usize,
         shared_bytes: usize,
         scratch_bytes: usize,
-        input: Vec<u8>,
+        input: LaunchInput<'static>,
     ) -> Result<Self, TaskletError> {
         let shared = SharedRegion::new(shared_bytes)?;
         let scratch = (0..workers)
@@ -206,6 +211,7 @@ impl<S: Default, W: Default> CoordinatorCtx<S, W> {
             input,
             output: Vec::new(),
             handle,
+            collectives: Collectives::new(workers - 1),
         })
     }
 }
@@ -308,7 +314,7 @@ impl<S, W> CoordinatorCtx<S, W> {
     ///
     /// **Portable.**
     pub fn input(&self) -> &[u8] {
-        &self.input
+        self.input.as_bytes()
     }
 
     /// Sets the launch output, replacing what an earlier call set.
@@ -423,7 +429,8 @@ impl<S, W> CoordinatorCtx<S, W> {
             shared: &self.shared,
             scratch: self.scratch.as_mut_ptr(),
             lanes: self.scratch.len(),
-            input: self.input.as_slice(),
+            input: self.input.as_bytes(),
+            collectives: &self.collectives,
             region: next_region(),
             tasks,
         };
@@ -458,7 +465,7 @@ impl<S, W> CoordinatorCtx<S, W> {
         CoordinatorParts {
             shared: self.shared.get_mut(),
             data_scratch: &mut self.scratch[1..],
-            input: self.input.as_slice(),
+            input: self.input.as_bytes(),
         }
     }
 
@@ -548,7 +555,7 @@ impl<S, W> fmt::Debug for CoordinatorCtx<S, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CoordinatorCtx")
             .field("workers", &self.scratch.len())
-            .field("input_len", &self.input.len())
+            .field("input_len", &self.input.as_bytes().len())
             .field("output_len", &self.output.len())
             .finish_non_exhaustive()
     }
@@ -560,6 +567,7 @@ struct LaneMemory<'a, S, W> {
     scratch: *mut WorkerScratch<W>,
     lanes: usize,
     input: &'a [u8],
+    collectives: &'a Collectives,
     /// The region's id, for the keys of `Partitioned` parts.
     region: u64,
     /// The task count of a `parallel_for_tasks` region.
@@ -583,6 +591,7 @@ impl<S, W> LaneMemory<'_, S, W> {
             input: self.input,
             handle,
             data_lanes: self.lanes - 1,
+            collectives: self.collectives,
             region: self.region,
             tasks: self.tasks,
             _not_send: PhantomData,
@@ -642,6 +651,8 @@ pub struct WorkerCtx<S, W> {
     data_lanes: usize,
     region: u64,
     tasks: Option<usize>,
+    /// The launch's collective slots (`collective.rs`).
+    pub(super) collectives: *const Collectives,
     /// A context belongs to the lane it was made for.
     _not_send: PhantomData<*mut ()>,
 }

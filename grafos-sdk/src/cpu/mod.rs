@@ -39,8 +39,9 @@
 //! `par_iter_mut` of tasklets (see its docs).
 //!
 //! Determinism rules, which make the output byte-identical: no data races;
-//! combine results in lane order or with commutative integer atomics, or
-//! write disjoint parts of a [`Partitioned`] array; never
+//! combine results in lane order (the collectives, [`WorkerCtx::all_reduce`]
+//! and its kin, and [`CoordinatorCtx::map_workers`] do) or with commutative
+//! integer atomics, or write disjoint parts of a [`Partitioned`] array; never
 //! wait on another lane except through [`WorkerCtx::barrier`] (a spin-wait
 //! never ends on the runtime, where lanes take turns on one thread and switch
 //! only inside SDK calls); no clocks, randomness, threads, I/O or
@@ -119,13 +120,16 @@
 //! ```
 
 mod builder;
+pub(crate) mod collective;
 mod context;
+mod input;
 pub mod partition;
 mod partitioned;
 mod region;
 
 pub(crate) use builder::LaunchConfig;
 pub use builder::{Cpu, CpuBuilder, CpuLease, SharedTaskletBuilder};
+pub use collective::MAX_COLLECTIVE_BYTES;
 pub(crate) use context::{CoordinatorBackend, LaneBackend, RegionJob};
 pub use context::{
     CoordinatorCtx, CoordinatorParts, Lane, LaneResult, Task, WorkerCtx, WorkerParts,
@@ -134,5 +138,7 @@ pub use grafos_abi::{
     CancelRegistration, CancelToken, Cancelled, DEFAULT_FUEL, FuelExhausted, LaneOrder, Limit,
     MAX_LANES, MIN_LANES, SharedTaskletResult, TaskletError,
 };
+pub use input::INPUT_ALIGN;
+pub(crate) use input::{LaunchInput, view as input_view};
 pub use partitioned::{DoubleBuffer, Owner, PartMut, PartRef, Partitioned, Split, VecGuard};
 pub use region::{ARENA_ALIGN, SharedRegion, WorkerScratch};

@@ -28,8 +28,8 @@ use crate::abi::{self, status};
 
 mod sys;
 use crate::cpu::{
-    Cancelled, FuelExhausted, LaunchConfig, MAX_LANES, MIN_LANES, RegionJob, SharedTaskletResult,
-    TaskletError,
+    Cancelled, FuelExhausted, LaunchConfig, LaunchInput, MAX_LANES, MIN_LANES, RegionJob,
+    SharedTaskletResult, TaskletError,
 };
 use crate::cpu::{CoordinatorBackend, LaneBackend};
 
@@ -167,9 +167,12 @@ fn install_panic_hook() {
 
 /// Runs one launch in the guest: the coordinator on this call, data lanes on
 /// the runtime's calls of [`grafos_v0_run_lane`].
-pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletResult, TaskletError>
+pub(crate) fn launch<G>(
+    config: LaunchConfig<'_>,
+    run: G,
+) -> Result<SharedTaskletResult, TaskletError>
 where
-    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+    G: FnOnce(CoordinatorHandle, LaunchInput<'_>) -> Result<Vec<u8>, TaskletError>,
 {
     // On wasm32 the runtime owns the launch's input, fuel pool and
     // cancellation (its run options), and a launch runs on one core: the
@@ -196,9 +199,11 @@ where
     }
     // SAFETY: an ABI import without pointer arguments.
     let len = unsafe { sys::input_len() } as usize;
-    let mut input = vec![0u8; len];
-    // SAFETY: `input` is writable for `len` bytes.
-    unsafe { sys::input_read(sys::ptr(input.as_mut_ptr()), 0, sys::len(len)) };
+    // Aligned to `INPUT_ALIGN`, as on the host mock, for `input_as`.
+    let mut input = LaunchInput::zeroed(len);
+    let bytes = input.as_mut_bytes();
+    // SAFETY: `bytes` is writable for `len` bytes.
+    unsafe { sys::input_read(sys::ptr(bytes.as_mut_ptr()), 0, sys::len(len)) };
     let handle = CoordinatorHandle { workers };
     let output = run(handle, input)?;
     // Fuel and regions are the runtime's to count.

@@ -19,7 +19,7 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
     builder.check(f);
 }
 
-fn tasklet(workers: usize) -> SharedTaskletBuilder<(), ()> {
+fn tasklet(workers: usize) -> SharedTaskletBuilder<'static, (), ()> {
     CpuBuilder::new()
         .cores(4)
         .acquire()

@@ -30,7 +30,8 @@ use sync::{
 };
 
 use crate::cpu::{
-    Cancelled, FuelExhausted, LaunchConfig, RegionJob, SharedTaskletResult, TaskletError,
+    Cancelled, FuelExhausted, LaunchConfig, LaunchInput, RegionJob, SharedTaskletResult,
+    TaskletError,
 };
 use crate::cpu::{CoordinatorBackend, LaneBackend};
 use trace::HostTrace;
@@ -88,7 +89,7 @@ struct LaunchState {
 }
 
 impl LaunchState {
-    fn new(config: &LaunchConfig) -> Self {
+    fn new(config: &LaunchConfig<'_>) -> Self {
         let cores = config
             .cores
             .min(std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -504,10 +505,14 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs one launch on the host mock: `run` is the coordinator, called on
-/// this thread with lane 0's handle and the input.
-pub(crate) fn launch<G>(config: LaunchConfig, run: G) -> Result<SharedTaskletResult, TaskletError>
+/// this thread with lane 0's handle and the input (the caller's, borrowed,
+/// or one aligned copy: `LaunchInput::new`).
+pub(crate) fn launch<G>(
+    config: LaunchConfig<'_>,
+    run: G,
+) -> Result<SharedTaskletResult, TaskletError>
 where
-    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+    G: FnOnce(CoordinatorHandle, LaunchInput<'_>) -> Result<Vec<u8>, TaskletError>,
 {
     let state = Arc::new(LaunchState::new(&config));
     let LaunchConfig { input, cancel, .. } = config;
@@ -520,12 +525,12 @@ where
 
 fn launch_with<G>(
     state: &Arc<LaunchState>,
-    input: Vec<u8>,
+    input: &[u8],
     cancel: Option<crate::cpu::CancelToken>,
     run: G,
 ) -> Result<SharedTaskletResult, TaskletError>
 where
-    G: FnOnce(CoordinatorHandle, Vec<u8>) -> Result<Vec<u8>, TaskletError>,
+    G: FnOnce(CoordinatorHandle, LaunchInput<'_>) -> Result<Vec<u8>, TaskletError>,
 {
     // The registration is dropped when this function returns, and with it
     // the callback's reference to the state.
@@ -538,7 +543,7 @@ where
         threads: None,
     };
     // `run` owns the handle: the lane threads are joined when it returns or unwinds.
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| run(handle, input)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| run(handle, LaunchInput::new(input))));
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(payload) => {

@@ -147,7 +147,7 @@ pub(crate) fn capture<R>(sink: &TraceSink, f: impl FnOnce() -> R) -> R {
 /// Where `config`'s launch is traced to, if it is: the builder's sink,
 /// else the sink of a [`capture`] on this thread, else the `GRAFOS_TRACE`
 /// directory.
-pub(crate) fn destination(config: &crate::cpu::LaunchConfig) -> Option<Destination> {
+pub(crate) fn destination(config: &crate::cpu::LaunchConfig<'_>) -> Option<Destination> {
     if let Some(sink) = &config.trace {
         return Some(Destination::Sink(sink.clone()));
     }

@@ -4,7 +4,7 @@ use grafos::cpu::{CpuBuilder, SharedTaskletBuilder};
 
 /// A launch of `workers` lanes on a lease of 8 cores, with as many cores as
 /// lanes (up to 8): every lane spins when the machine has the cores.
-pub(crate) fn tasklet<S, W>(workers: usize) -> SharedTaskletBuilder<S, W> {
+pub(crate) fn tasklet<S, W>(workers: usize) -> SharedTaskletBuilder<'static, S, W> {
     CpuBuilder::new()
         .cores(8)
         .acquire()

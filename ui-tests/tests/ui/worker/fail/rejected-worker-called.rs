@@ -17,16 +17,14 @@ mod tasklet {
 
     #[coordinator]
     fn run(coord: &mut Coordinator) -> Result<(), TaskletError> {
-        coord.parallel_for_workers(returns_a_value)?;
+        coord.parallel_for_workers(is_async)?;
         coord.parallel_for_workers(mutable_shared)?;
         coord.parallel_for_workers(context_and_lane)?;
         coord.parallel_for_tasks(3, task_with_bad_parameter)
     }
 
     #[worker]
-    fn returns_a_value(input: &[u8]) -> u64 {
-        input.len() as u64
-    }
+    async fn is_async(input: &[u8]) {}
 
     #[worker]
     fn mutable_shared(shared: &mut Shared) {}
