@@ -624,7 +624,7 @@ pub mod partition {
 
     #[worker]
     fn read_and_write(shared: &PartShared, lane: Lane) -> Result<(), TaskletError> {
-        if lane.index % 2 == 0 {
+        if lane.index.is_multiple_of(2) {
             drop(shared.doubled.read(lane)?);
         } else {
             drop(shared.doubled.part_mut(lane)?);
