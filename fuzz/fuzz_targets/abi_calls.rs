@@ -663,6 +663,7 @@ fn build(spec: &Spec) -> Vec<u8> {
                 .map(|s| Cow::Owned(s.clone()))
                 .collect(),
         ),
+        shared_owns_data: spec.fuel_default % 2 == 1,
     });
     if let Some(workers) = spec.second_tasklet {
         records.extend(abi::encode_record_vec(&TaskletInfo {
@@ -672,6 +673,7 @@ fn build(spec: &Spec) -> Vec<u8> {
             scratch_bytes: 64,
             fuel: 1_000,
             worker_names: Cow::Borrowed(&[]),
+            shared_owns_data: true,
         }));
     }
 

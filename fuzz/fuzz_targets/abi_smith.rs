@@ -155,6 +155,7 @@ fuzz_target!(|data: &[u8]| {
         scratch_bytes: 0,
         fuel: 10_000,
         worker_names: Cow::Borrowed(&[]),
+        shared_owns_data: false,
     });
     // A custom section: id 0, its size, then the name and the records.
     let mut section = Vec::new();

@@ -30,6 +30,10 @@ pub struct TaskletInfo {
     pub fuel: u64,
     /// Names of the module's `#[worker]` functions, in source order.
     pub worker_names: Cow<'static, [Cow<'static, str>]>,
+    /// Whether the shared type owns data outside its inline bytes (it has
+    /// drop glue: a `Vec`, `Box`, `String`, `Partitioned`, ...), which
+    /// `shared_bytes` does not count.
+    pub shared_owns_data: bool,
 }
 
 impl TaskletInfo {
@@ -49,7 +53,15 @@ impl TaskletInfo {
             scratch_bytes,
             fuel,
             worker_names: Cow::Borrowed(worker_names),
+            shared_owns_data: false,
         }
+    }
+
+    /// This `TaskletInfo` with [`shared_owns_data`](Self::shared_owns_data)
+    /// set as `owns` says (`core::mem::needs_drop::<Shared>()`).
+    pub const fn shared_owning_data(mut self, owns: bool) -> Self {
+        self.shared_owns_data = owns;
+        self
     }
 
     /// Data lanes of a launch: `workers - 1`.

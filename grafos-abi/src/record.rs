@@ -36,7 +36,7 @@ pub const fn record_len(info: &TaskletInfo) -> usize {
         len += 4 + cow_str(&names[i]).len();
         i += 1;
     }
-    len
+    len + 4 // flags
 }
 
 /// Copies `data` into `out` at `at`; returns the offset after it.
@@ -77,7 +77,18 @@ const fn write_record(info: &TaskletInfo, out: &mut [u8]) {
         at = put_str(out, at, cow_str(&names[i]));
         i += 1;
     }
+    let flags = if info.shared_owns_data {
+        FLAG_SHARED_OWNS_DATA
+    } else {
+        0
+    };
+    put(out, at, &flags.to_le_bytes());
 }
+
+/// Bit of a record's trailing flags word: the shared type owns data
+/// outside its inline bytes. A record without the word (written before it
+/// existed) has no flags set.
+const FLAG_SHARED_OWNS_DATA: u32 = 1;
 
 /// Encodes `info` as a [`TASKLETS_SECTION`] record. `N` must be
 /// [`record_len`]`(info)`; evaluated at compile time by the code
@@ -145,6 +156,11 @@ pub fn decode_records(bytes: &[u8]) -> Result<Vec<TaskletInfo>, DecodeError> {
         for _ in 0..count {
             names.push(Cow::Owned(body.string("worker name")?));
         }
+        let flags = if body.is_empty() {
+            0
+        } else {
+            body.u32("flags")?
+        };
         if !body.is_empty() {
             return Err(DecodeError::BodyLength {
                 declared,
@@ -158,6 +174,7 @@ pub fn decode_records(bytes: &[u8]) -> Result<Vec<TaskletInfo>, DecodeError> {
             scratch_bytes,
             fuel,
             worker_names: Cow::Owned(names),
+            shared_owns_data: flags & FLAG_SHARED_OWNS_DATA != 0,
         });
     }
     Ok(out)

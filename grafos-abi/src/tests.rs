@@ -113,6 +113,20 @@ fn records_round_trip_and_concatenate() {
 }
 
 #[test]
+fn the_shared_types_heap_flag_round_trips_and_old_records_lack_it() {
+    let owning = INFO.clone().shared_owning_data(true);
+    let bytes = encode_record_vec(&owning);
+    assert_eq!(decode_records(&bytes).unwrap(), vec![owning]);
+    // A record written before the flags word: no flags.
+    let mut old = RECORD[..RECORD.len() - 4].to_vec();
+    let len = u32::from_le_bytes(old[8..12].try_into().unwrap()) - 4;
+    old[8..12].copy_from_slice(&len.to_le_bytes());
+    let decoded = decode_records(&old).unwrap();
+    assert_eq!(decoded, vec![INFO.clone()]);
+    assert!(!decoded[0].shared_owns_data);
+}
+
+#[test]
 fn record_of_another_version_is_rejected() {
     let mut bytes = RECORD;
     bytes[4] = 9;

@@ -90,6 +90,16 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     );
     assert!(text.contains("    workers  count, scale"), "{text}");
     assert!(text.contains("    scratch  1 KiB per lane"), "{text}");
+    // `partition`'s shared type holds two `Partitioned` arrays (on the heap);
+    // `histogram`'s holds atomics only.
+    assert!(
+        text.contains(
+            "  partition\n    lanes    5 (coordinator + 4 data lanes)\n    shared   256 B + data on \
+             the heap (the shared type owns a Vec, Box or the like)\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("+ data on the heap").count(), 1, "{text}");
     assert!(
         text.ends_with("data they keep on the heap (in a Vec or Box, allocated in the guest's memory) is not counted\n"),
         "{text}"
@@ -102,6 +112,14 @@ fn inspect_lists_tasklets_sizes_fuel_workers_and_imports() {
     let out = grafos(&["inspect", p(module), "--json"], b"");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["tasklets"].as_array().unwrap().len(), 15);
+    let owning: Vec<&str> = report["tasklets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["shared_owns_data"] == true)
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(owning, ["partition"]);
     let sum = report["tasklets"]
         .as_array()
         .unwrap()

@@ -30,6 +30,7 @@ fn record(name: &str, workers: u32) -> Vec<u8> {
         scratch_bytes: 0,
         fuel: 10_000_000,
         worker_names: Vec::new().into(),
+        shared_owns_data: false,
     };
     abi::encode_record_vec(&info)
 }

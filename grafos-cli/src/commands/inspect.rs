@@ -54,7 +54,7 @@ fn text(args: &InspectArgs, module: &TaskletModule) -> String {
             t.workers,
             t.data_workers(),
             if t.data_workers() == 1 { "" } else { "s" },
-            bytes(t.shared_bytes),
+            shared(t),
             bytes(t.scratch_bytes),
             t.fuel
         );
@@ -63,12 +63,20 @@ fn text(args: &InspectArgs, module: &TaskletModule) -> String {
             out += &format!("    workers  {}\n", names.join(", "));
         }
     }
-    // The record holds each type's inline size alone: whether a shared
-    // or scratch type also keeps data on the heap (a `Vec`, a `Box`) is not
-    // in the module, so say what the sizes count.
     out += "sizes: the shared and scratch types' inline bytes; data they keep on the heap \
             (in a Vec or Box, allocated in the guest's memory) is not counted";
     out
+}
+
+/// The shared size, and whether the type also keeps data on the heap.
+fn shared(t: &grafos_abi::TaskletInfo) -> String {
+    match t.shared_owns_data {
+        true => format!(
+            "{} + data on the heap (the shared type owns a Vec, Box or the like)",
+            bytes(t.shared_bytes)
+        ),
+        false => bytes(t.shared_bytes),
+    }
 }
 
 fn json(args: &InspectArgs, module: &TaskletModule) -> String {
@@ -81,6 +89,7 @@ fn json(args: &InspectArgs, module: &TaskletModule) -> String {
                 "workers": t.workers,
                 "data_workers": t.data_workers(),
                 "shared_bytes": t.shared_bytes,
+                "shared_owns_data": t.shared_owns_data,
                 "scratch_bytes": t.scratch_bytes,
                 "fuel": t.fuel,
                 "worker_names": t.worker_names,

@@ -46,7 +46,8 @@ pub(super) fn generate(tasklet: &Tasklet) -> TokenStream {
             #scratch_bytes,
             #fuel,
             &[#(#krate::__private::Cow::Borrowed(#worker_names)),*],
-        );
+        )
+        .shared_owning_data(::core::mem::needs_drop::<#shared>());
         #shared_check
         #scratch_check
     }
