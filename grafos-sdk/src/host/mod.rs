@@ -205,9 +205,11 @@ impl LaunchState {
         let Some(trace) = &self.trace else {
             return self.barrier_untraced(lane);
         };
-        trace.lane(lane).barrier_begin(trace.now());
+        // SAFETY: this thread runs data lane `lane`.
+        unsafe { trace.lane(lane) }.barrier_begin(trace.now());
         let released = self.barrier_untraced(lane);
-        trace.lane(lane).barrier_end(trace.now());
+        // SAFETY: as above.
+        unsafe { trace.lane(lane) }.barrier_end(trace.now());
         released
     }
 
@@ -282,7 +284,8 @@ impl LaunchState {
         if !job.is_null() && self.wait_turn(lane).is_ok() {
             if let Some(trace) = &self.trace {
                 let region = self.regions.load(Ordering::Relaxed);
-                trace.lane(lane).region_begin(region, trace.now());
+                // SAFETY: this thread runs data lane `lane`.
+                unsafe { trace.lane(lane) }.region_begin(region, trace.now());
             }
             let handle = LaneHandle { state: self, lane };
             // SAFETY: the coordinator published `job` before bumping the
@@ -299,7 +302,8 @@ impl LaunchState {
                 }
             }
             if let Some(trace) = &self.trace {
-                trace.lane(lane).region_end(trace.now());
+                // SAFETY: as above, before the lane counts itself out below.
+                unsafe { trace.lane(lane) }.region_end(trace.now());
             }
         }
         // Returned: a lane still waiting at a barrier now never will be released.
@@ -369,7 +373,8 @@ impl CoordinatorBackend for CoordinatorHandle {
         }
         if let Some(trace) = &s.trace {
             let region = s.regions.load(Ordering::Relaxed);
-            trace.lane(0).region_begin(region, trace.now());
+            // SAFETY: the coordinator's thread runs lane 0.
+            unsafe { trace.lane(0) }.region_begin(region, trace.now());
         }
         let job_ref: &RegionJob<'_> = job;
         s.job.store(&raw const job_ref as *mut (), Ordering::SeqCst);
@@ -382,7 +387,8 @@ impl CoordinatorBackend for CoordinatorHandle {
         s.job.store(std::ptr::null_mut(), Ordering::SeqCst);
         if let Some(trace) = &s.trace {
             let now = trace.now();
-            trace.lane(0).region_end(now);
+            // SAFETY: the coordinator's thread runs lane 0.
+            unsafe { trace.lane(0) }.region_end(now);
             trace.sample_fuel(now, s.fuel_initial - s.fuel_remaining());
         }
         s.regions.fetch_add(1, Ordering::Relaxed);
