@@ -1244,6 +1244,23 @@ mod tests {
     }
 
     #[test]
+    fn a_double_buffer_flips_and_splits_both_arrays() {
+        let mut buffer = DoubleBuffer::new(vec![1u8, 2, 3]);
+        buffer.both_mut()[1].as_mut_slice()[0] = 9;
+        assert_eq!(buffer.next().len(), 3);
+        buffer.flip();
+        assert_eq!(buffer.current_mut(), [9, 2, 3]);
+        let [current, next] = buffer.both_mut();
+        assert_eq!((current.as_mut_slice()[0], next.as_mut_slice()[0]), (9, 1));
+        buffer.set_split(Split::Chunks(2)).unwrap();
+        assert_eq!(buffer.current().split(), &Split::Chunks(2));
+        assert_eq!(buffer.next().split(), &Split::Chunks(2));
+        let message = misuse_message(buffer.set_split(Split::Chunks(0)).map(|()| unreachable!()));
+        assert!(message.contains("chunks of 0"), "{message}");
+        assert_eq!(buffer.next().split(), &Split::Chunks(2));
+    }
+
+    #[test]
     fn the_vec_comes_back_with_its_split_and_elements_drop_once() {
         use std::rc::Rc;
         let counted = Rc::new(());
