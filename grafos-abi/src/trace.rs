@@ -176,6 +176,21 @@ pub enum TraceOutcome {
     Err(String),
 }
 
+impl TraceOutcome {
+    /// How a launch that returned `result` ended.
+    pub fn of(result: &Result<crate::SharedTaskletResult, crate::TaskletError>) -> Self {
+        match result {
+            Ok(r) => TraceOutcome::Ok {
+                output_bytes: r.output().len() as u64,
+                fuel_used: r.fuel_used(),
+                regions: r.regions(),
+                barrier_rounds: r.barrier_rounds(),
+            },
+            Err(e) => TraceOutcome::Err(e.to_string()),
+        }
+    }
+}
+
 /// Records one lane's spans as the backend reports its events. Spans nest:
 /// each event closes or opens the spans the lane's position implies.
 #[derive(Debug, Clone)]

@@ -86,15 +86,7 @@ impl LaunchTrace {
     ) {
         let end = self.clocks.iter().copied().max().unwrap_or(0);
         self.fuel.push((end, fuel_used));
-        let outcome = match result {
-            Ok(r) => TraceOutcome::Ok {
-                output_bytes: r.output().len() as u64,
-                fuel_used: r.fuel_used(),
-                regions: r.regions(),
-                barrier_rounds: r.barrier_rounds(),
-            },
-            Err(e) => TraceOutcome::Err(e.to_string()),
-        };
+        let outcome = TraceOutcome::of(result);
         let trace = Trace::from_lanes(
             &self.tasklet,
             "runtime",

@@ -105,15 +105,7 @@ impl HostTrace {
         let mut fuel =
             std::mem::take(&mut *self.fuel.lock().unwrap_or_else(PoisonError::into_inner));
         fuel.push((end, fuel_used));
-        let outcome = match result {
-            Ok(r) => TraceOutcome::Ok {
-                output_bytes: r.output().len() as u64,
-                fuel_used: r.fuel_used(),
-                regions: r.regions(),
-                barrier_rounds: r.barrier_rounds(),
-            },
-            Err(e) => TraceOutcome::Err(e.to_string()),
-        };
+        let outcome = TraceOutcome::of(result);
         let lanes = (0..self.lanes.len())
             .map(|l| {
                 // SAFETY: `finish` runs when no lane runs any more.
