@@ -34,8 +34,15 @@ pub enum Split {
 }
 
 impl Split {
-    /// Part `part` of `parts` in an array of `len` elements.
-    fn part(&self, len: usize, part: usize, parts: usize) -> Result<Range<usize>, String> {
+    /// Part `part` of `parts` in an array of `len` elements; `ranges_end`
+    /// is [`Split::ranges_end`], kept so a claim need not walk the list.
+    fn part(
+        &self,
+        len: usize,
+        part: usize,
+        parts: usize,
+        ranges_end: usize,
+    ) -> Result<Range<usize>, String> {
         match self {
             Split::Even => Ok(partition::even(len, parts, part)),
             Split::Chunks(size) => {
@@ -51,13 +58,24 @@ impl Split {
                         ranges.len()
                     ));
                 }
-                if let Some((i, r)) = ranges.iter().enumerate().find(|(_, r)| r.end > len) {
+                // Only when the cached end says one does: which range it is.
+                if ranges_end > len
+                    && let Some((i, r)) = ranges.iter().enumerate().find(|(_, r)| r.end > len)
+                {
                     return Err(format!(
                         "listed range {i}, {r:?}, ends past the array's {len} element(s)"
                     ));
                 }
                 Ok(ranges[part].clone())
             }
+        }
+    }
+
+    /// The largest end of a listed range (0 for the other splits).
+    fn ranges_end(&self) -> usize {
+        match self {
+            Split::Ranges(ranges) => ranges.iter().map(|r| r.end).max().unwrap_or(0),
+            Split::Even | Split::Chunks(_) => 0,
         }
     }
 
@@ -335,6 +353,8 @@ pub struct Partitioned<T> {
     /// through this pointer, never through a reference to the whole.
     data: UnsafeCell<NonNull<[T]>>,
     split: Split,
+    /// `split.ranges_end()`, computed when the split is set.
+    ranges_end: usize,
     /// The live borrows ([`Borrows`]): what keeps them from overlapping.
     borrows: AtomicU64,
     /// Bit `lane` is set while lane `lane` holds its part.
@@ -371,6 +391,7 @@ impl<T> Partitioned<T> {
         Self {
             data: UnsafeCell::new(data),
             split: Split::Even,
+            ranges_end: 0,
             borrows: AtomicU64::new(0),
             held: std::array::from_fn(|_| AtomicU64::new(0)),
             stamp: AtomicU64::new(0),
@@ -398,6 +419,7 @@ impl<T> Partitioned<T> {
     /// elements or overlapping ranges; the old split stays.
     pub fn set_split(&mut self, split: Split) -> Result<(), TaskletError> {
         split.check().map_err(|problem| misuse(0, problem))?;
+        self.ranges_end = split.ranges_end();
         self.split = split;
         Ok(())
     }
@@ -532,7 +554,7 @@ impl<T> Partitioned<T> {
         };
         let range = self
             .split
-            .part(self.len(), part, parts)
+            .part(self.len(), part, parts, self.ranges_end)
             .map_err(|problem| misuse(key.lane, problem))?;
         self.stamp(&key, Stamp::WRITE)?;
         let shape = u64::try_from(parts)
@@ -786,10 +808,9 @@ impl<T> DoubleBuffer<T> {
     ///
     /// As [`Partitioned::set_split`]; neither array changes then.
     pub fn set_split(&mut self, split: Split) -> Result<(), TaskletError> {
-        split.check().map_err(|problem| misuse(0, problem))?;
-        self.buffers[0].split = split.clone();
-        self.buffers[1].split = split;
-        Ok(())
+        // The same check for both: if the first takes it, so does the second.
+        self.buffers[0].set_split(split.clone())?;
+        self.buffers[1].set_split(split)
     }
 }
 
