@@ -6,16 +6,20 @@ use std::process::Command;
 
 const GRAFOS: &str = env!("CARGO_BIN_EXE_grafos");
 
-/// The small test guest (`grafos-runtime/tests/guest-small`), built.
-fn small_guest() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../grafos-runtime/tests/guest-small/Cargo.toml");
+/// The crate at `manifest` (relative to this crate), built for wasm32.
+fn built(manifest: &str) -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(manifest);
     grafos_build::build(&grafos_build::BuildOptions {
-        manifest_path: Some(manifest),
+        manifest_path: Some(manifest.clone()),
         ..grafos_build::BuildOptions::default()
     })
-    .unwrap_or_else(|e| panic!("building the small guest failed: {e}"))
+    .unwrap_or_else(|e| panic!("building {} failed: {e}", manifest.display()))
     .module
+}
+
+/// The small test guest (`grafos-runtime/tests/guest-small`), built.
+fn small_guest() -> PathBuf {
+    built("../grafos-runtime/tests/guest-small/Cargo.toml")
 }
 
 /// Runs `grafos ARGS` with a terminal as its standard output; its exit code
@@ -59,13 +63,7 @@ fn binary_output_is_not_written_to_a_terminal_unless_asked_for() {
 /// quietly: exit 0, nothing on standard error; it was a panic (exit 70).
 #[test]
 fn a_reader_that_closes_the_pipe_ends_the_program_quietly() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/Cargo.toml");
-    let module = grafos_build::build(&grafos_build::BuildOptions {
-        manifest_path: Some(manifest),
-        ..grafos_build::BuildOptions::default()
-    })
-    .unwrap_or_else(|e| panic!("building the examples failed: {e}"))
-    .module;
+    let module = built("../examples/Cargo.toml");
     let dir = std::env::temp_dir().join(format!("grafos-cli-pipe-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("input.bin");
@@ -91,13 +89,7 @@ fn a_reader_that_closes_the_pipe_ends_the_program_quietly() {
 /// the line when it ends; piped, standard error stays empty.
 #[test]
 fn long_runs_show_progress_on_a_terminal_only() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/Cargo.toml");
-    let module = grafos_build::build(&grafos_build::BuildOptions {
-        manifest_path: Some(manifest),
-        ..grafos_build::BuildOptions::default()
-    })
-    .unwrap_or_else(|e| panic!("building the examples failed: {e}"))
-    .module;
+    let module = built("../examples/Cargo.toml");
     let dir = std::env::temp_dir().join(format!("grafos-cli-progress-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("text.txt");
